@@ -1,0 +1,94 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Rooms, with dependencies pointing towards the core:
+//   SimulationCore        virtual time, event queue, run loop, random streams, distributions
+//   SimulationStatistics  histograms, counters, time-weighted averages, interval series, intervals
+//   FailoverModel         the architecture as entities, faults, measurements, verdicts
+//   ModelFiles            YAML model and experiment files → typed configuration, located errors
+//   RunStore              runs in SQLite (GRDB)
+//   failsim               the command line: parses, calls, prints
+//   failsim-bench         benchmarks (not timed tests)
+let package = Package(
+    name: "failsim",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "failsim", targets: ["failsim"]),
+        .executable(name: "failsim-bench", targets: ["failsim-bench"]),
+        .library(name: "SimulationCore", targets: ["SimulationCore"]),
+        .library(name: "FailoverModel", targets: ["FailoverModel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        .target(
+            name: "SimulationCore",
+            dependencies: [
+                .product(name: "RealModule", package: "swift-numerics"),
+            ]
+        ),
+        .target(
+            name: "SimulationStatistics",
+            dependencies: [
+                "SimulationCore",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "RealModule", package: "swift-numerics"),
+            ]
+        ),
+        .target(
+            name: "FailoverModel",
+            dependencies: [
+                "SimulationCore",
+                "SimulationStatistics",
+                .product(name: "Collections", package: "swift-collections"),
+            ]
+        ),
+        .target(
+            name: "ModelFiles",
+            dependencies: [
+                "SimulationCore",
+                "FailoverModel",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "RunStore",
+            dependencies: [
+                "FailoverModel",
+                "SimulationStatistics",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .executableTarget(
+            name: "failsim",
+            dependencies: [
+                "SimulationCore",
+                "FailoverModel",
+                "ModelFiles",
+                "RunStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "failsim-bench",
+            dependencies: [
+                "SimulationCore",
+                "SimulationStatistics",
+                "FailoverModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SimulationCoreTests", dependencies: ["SimulationCore", "SimulationStatistics"]),
+        .testTarget(name: "SimulationStatisticsTests", dependencies: ["SimulationStatistics"]),
+        .testTarget(name: "FailoverModelTests", dependencies: ["FailoverModel", "ModelFiles"]),
+        .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles"]),
+        .testTarget(name: "RunStoreTests", dependencies: ["RunStore"]),
+        .testTarget(name: "FailsimCommandTests", dependencies: ["failsim", "RunStore"]),
+    ]
+)
