@@ -6,6 +6,7 @@ import PackageDescription
 //   SimulationStatistics  histograms, counters, time-weighted averages, interval series, intervals
 //   FailoverModel         the architecture as entities, faults, measurements, verdicts
 //   ModelFiles            YAML model and experiment files → typed configuration, located errors
+//   RunResults            what a run reports: plain data, canonical encoding, digest, run key
 //   RunStore              runs in SQLite (GRDB)
 //   failsim               the command line: parses, calls, prints
 //   failsim-bench         benchmarks (not timed tests)
@@ -25,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .target(
@@ -42,9 +44,16 @@ let package = Package(
             ]
         ),
         .target(
+            name: "RunResults",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
             name: "FailoverModel",
             dependencies: [
                 "SimulationCore",
+                "RunResults",
                 "SimulationStatistics",
                 .product(name: "Collections", package: "swift-collections"),
             ]
@@ -60,8 +69,7 @@ let package = Package(
         .target(
             name: "RunStore",
             dependencies: [
-                "FailoverModel",
-                "SimulationStatistics",
+                "RunResults",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -72,6 +80,7 @@ let package = Package(
                 "FailoverModel",
                 "ModelFiles",
                 "RunStore",
+                "RunResults",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -88,7 +97,7 @@ let package = Package(
         .testTarget(name: "SimulationStatisticsTests", dependencies: ["SimulationStatistics"]),
         .testTarget(name: "FailoverModelTests", dependencies: ["FailoverModel", "ModelFiles"]),
         .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles"]),
-        .testTarget(name: "RunStoreTests", dependencies: ["RunStore"]),
+        .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "RunResults"]),
         .testTarget(name: "FailsimCommandTests", dependencies: ["failsim", "RunStore"]),
     ]
 )

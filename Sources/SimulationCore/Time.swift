@@ -257,3 +257,27 @@ extension String {
         return String(scalars)
     }
 }
+
+extension SimDuration: Codable {
+    /// Decodes from a string such as `30s` (or a bare `0`); a malformed, negative or overflowing
+    /// value is a `DecodingError.dataCorrupted` whose debug description says what was expected.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let integer = try? container.decode(Int64.self), integer == 0 {
+            self = .zero
+            return
+        }
+        let text = try container.decode(String.self)
+        do {
+            self = try SimDuration(parsing: text)
+        } catch {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
+        }
+    }
+
+    /// Encodes the canonical spelling (see ``description``).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
