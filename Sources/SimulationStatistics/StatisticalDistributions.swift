@@ -18,7 +18,8 @@ public enum StandardNormalDistribution {
     ///
     /// Peter J. Acklam's rational approximation (2003; relative error below 1.15 × 10⁻⁹), refined by
     /// one step of Halley's method on the erfc-based Φ, which brings it to about machine precision.
-    /// Symmetric: Φ⁻¹(1 − p) = −Φ⁻¹(p) exactly, because the upper half is computed from the lower.
+    /// Symmetric: the upper half is computed from the lower, so Φ⁻¹(p) = −Φ⁻¹(1 − p) exactly whenever
+    /// 1 − p is exact in floating point.
     public static func quantile(_ p: Double) -> Double {
         precondition(p >= 0 && p <= 1, "a probability is within 0 ... 1, got \(p)")
         if p == 0 { return -.infinity }
