@@ -103,6 +103,8 @@ public struct IntervalSeries {
     /// tracked. Windows start as copies of it.
     @usableFromInline let latencyPrototype: LatencyHistogram?
     @usableFromInline let sink: ((IntervalWindow) -> Void)?
+    /// Whether windows carry a latency histogram.
+    @usableFromInline let tracksLatency: Bool
 
     /// Windows `firstOpenIndex ..< firstOpenIndex + openWindows.count`, contiguous.
     @usableFromInline var openWindows: [IntervalWindow] = []
@@ -137,6 +139,7 @@ public struct IntervalSeries {
         self.windowWidth = windowWidth
         self.allowedLateness = allowedLateness
         self.latencyPrototype = prototype
+        self.tracksLatency = prototype != nil
         self.sink = sink
         self.clock = start
         self.nextClosingTime = start + windowWidth + allowedLateness
@@ -170,7 +173,7 @@ public struct IntervalSeries {
     /// - Complexity: amortised O(1); the first latency of a window allocates its histogram.
     @inlinable
     public mutating func recordLatency(_ latency: SimDuration, at time: SimTime) {
-        precondition(latencyPrototype != nil, "this interval series does not track latency")
+        precondition(tracksLatency, "this interval series does not track latency")
         let slot = openSlot(for: time)
         openWindows[slot].latency!.record(latency)
     }

@@ -104,16 +104,23 @@ public struct LatencyHistogram: Sendable {
     /// - Complexity: O(1), no allocation (unless this histogram's buckets are shared with a copy).
     @inlinable
     public mutating func record(_ latency: SimDuration) {
-        let nanoseconds = latency.nanoseconds
-        // Round to the nearest microsecond, halves away from zero; non-positive values become 1 µs.
-        var microseconds: UInt64 = nanoseconds <= 0 ? 1 : UInt64(nanoseconds / 1_000)
-        if nanoseconds > 0 && nanoseconds % 1_000 >= 500 { microseconds += 1 }
-        if microseconds == 0 { microseconds = 1 }
+        var microseconds = LatencyHistogram.roundedMicroseconds(latency)
         if microseconds > highestTrackableMicroseconds {
             microseconds = highestTrackableMicroseconds
             overflows &+= 1
         }
         recordMicroseconds(microseconds)
+    }
+
+    /// `latency` rounded to the nearest microsecond (halves away from zero), at least 1 µs.
+    @inlinable
+    @inline(__always)
+    internal static func roundedMicroseconds(_ latency: SimDuration) -> UInt64 {
+        let nanoseconds = latency.nanoseconds
+        if nanoseconds < 1_500 { return 1 }
+        var microseconds = UInt64(nanoseconds / 1_000)
+        if nanoseconds % 1_000 >= 500 { microseconds += 1 }
+        return microseconds
     }
 
     /// Records `microseconds`, already within `1 ... highestTrackableMicroseconds`.
@@ -204,11 +211,11 @@ public struct LatencyHistogram: Sendable {
         isEmpty ? .zero : .microseconds(Int64(histogram.maxRecorded))
     }
 
-    /// The number of latencies recorded in the bucket that holds `latency` (its microseconds within
-    /// the histogram's precision).
+    /// The number of latencies recorded in the bucket that holds `latency` (rounded and clamped as
+    /// ``record(_:)`` does), that is, those equal to it within the histogram's precision.
     public func count(near latency: SimDuration) -> Int {
-        let microseconds = Swift.min(Swift.max(latency.nanoseconds / 1_000, 1), Int64(highestTrackableMicroseconds))
-        return Int(histogram.countForValue(UInt64(microseconds)))
+        let microseconds = Swift.min(LatencyHistogram.roundedMicroseconds(latency), highestTrackableMicroseconds)
+        return Int(histogram.countForValue(microseconds))
     }
 
     /// The non-empty buckets in increasing order, each as the lowest microsecond value it holds and
