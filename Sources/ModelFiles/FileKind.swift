@@ -44,8 +44,10 @@ public enum FileKind: String, CaseIterable, Codable, Sendable {
         let entries: MappingEntries
         do {
             entries = try MappingEntries(mapping, path: [])
+        } catch let error as DecodingError {
+            throw FileError(decodingError: error, file: file)
         } catch {
-            throw FileError(decodingError: error as! DecodingError, file: file)
+            throw FileError(file: file, line: nil, column: nil, keyPath: "", message: String(describing: error))
         }
         guard let entry = entries.first(named: "kind") else {
             throw FileError(file: file, line: root.mark?.line, column: root.mark?.column, keyPath: "",

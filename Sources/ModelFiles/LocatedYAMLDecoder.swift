@@ -25,7 +25,8 @@ import Yams
 ///   mapping must be one of the type's coding keys. Declare configuration types'
 ///   keys as `enum CodingKeys: String, CodingKey, CaseIterable` so that a misspelling gets a
 ///   "did you mean 'resetTimeout'?" hint (without `CaseIterable` the key is still reported, with no
-///   hint). A `[String: T]` dictionary accepts any key.
+///   hint). A `[String: T]` dictionary accepts any key. Top-level types of model and experiment
+///   files therefore list `kind` among their keys (decode it as ``FileKind``).
 /// - **Duplicate keys are errors**, reported at the second occurrence.
 /// - **Booleans** are `true`/`True`/`TRUE` and `false`/`False`/`FALSE` only (YAML 1.2); the YAML 1.1
 ///   words `yes`, `no`, `on`, `off`, `y`, `n` are refused for a `Bool` with a hint, and read as
@@ -58,7 +59,7 @@ import Yams
 ///
 /// Dictionaries decoded from YAML (`[String: T]`) have no order; where the file's order matters,
 /// decode an ``OrderedMapping`` instead.
-public struct LocatedYAMLDecoder {
+public struct LocatedYAMLDecoder: Sendable {
     /// Bounds on what one file may make the decoder do; exceeding one is a ``FileError``.
     public struct Limits: Sendable, Equatable {
         /// Largest accepted input, in bytes of UTF-8. Default 16 MiB.

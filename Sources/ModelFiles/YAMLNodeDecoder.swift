@@ -209,6 +209,15 @@ struct MappingEntries {
     /// anchors) merges the entries of other mappings at that place, the mapping's own keys winning
     /// and earlier merged mappings winning over later ones.
     init(_ mapping: Node.Mapping, path: [any CodingKey]) throws {
+        var mergeBudget = Self.mergedMappingsMax
+        try self.init(mapping, path: path, mergeBudget: &mergeBudget)
+    }
+
+    /// Most mappings merged (directly or through other merges) into one mapping; bounds documents
+    /// whose merges of merges would take exponential time.
+    static let mergedMappingsMax = 10_000
+
+    private init(_ mapping: Node.Mapping, path: [any CodingKey], mergeBudget: inout Int) throws {
         var ownNames: [String: Node] = [:]
         for (key, _) in mapping where !Self.isMergeKey(key) {
             guard case .scalar(let scalar) = key else {
@@ -241,7 +250,15 @@ struct MappingEntries {
                             at: value.mark ?? key.mark)))
                 }
                 for source in sources {
-                    for entry in try MappingEntries(source, path: path).entries where !seen.contains(entry.name) {
+                    mergeBudget -= 1
+                    if mergeBudget < 0 {
+                        throw DecodingError.dataCorrupted(.init(
+                            codingPath: path, debugDescription: "",
+                            underlyingError: LocatedProblem(
+                                "more than \(Self.mergedMappingsMax) mappings merged with '<<'", at: key.mark)))
+                    }
+                    let merged = try MappingEntries(source, path: path, mergeBudget: &mergeBudget)
+                    for entry in merged.entries where !seen.contains(entry.name) {
                         seen.insert(entry.name)
                         entries.append(entry)
                     }

@@ -246,6 +246,16 @@ struct LocatedErrorTests {
                                  "failureThreshold must be at least 1, found 0"))
     }
 
+    @Test func customErrorFromATypesInitIsLocatedAtItsNode() {
+        let error = failure([String: Port].self, "web: 80\nadmin: 70000\n")
+        #expect(error == located(2, 8, "admin", "port 70000 is outside 1...65535"))
+    }
+
+    @Test func validationOfAWholeMapping() {
+        let error = failure(Window.self, "outer:\n  from: 10s\n  to: 5s\n")
+        #expect(error == located(2, 3, "outer", "'from' (10s) must come before 'to' (5s)"))
+    }
+
     @Test func errorInsideAnAliasIsReportedAtTheAnchor() {
         let text = "defaults: &d\n  failureThreshold: 5\n  resetTimeout: soon\nfirestore: *d\n"
         let error = failure([String: Breaker].self, text)
@@ -436,4 +446,38 @@ struct HelperTests {
         let error = failure([String: [String: Int]].self, "\"a.b\":\n  c: x\n")
         #expect(error?.keyPath == "[\"a.b\"].c")
     }
+}
+
+/// Throws an error of its own (not a `DecodingError`) for an out-of-range value.
+struct Port: Decodable {
+    struct OutOfRange: Error, CustomStringConvertible {
+        var value: Int
+        var description: String { "port \(value) is outside 1...65535" }
+    }
+
+    var number: Int
+
+    init(from decoder: any Decoder) throws {
+        number = try decoder.singleValueContainer().decode(Int.self)
+        guard (1...65535).contains(number) else { throw OutOfRange(value: number) }
+    }
+}
+
+/// Checks two keys against each other, reporting at the mapping.
+struct Window: Decodable {
+    struct Span: Decodable {
+        var from: SimDuration
+        var to: SimDuration
+        enum CodingKeys: String, CodingKey, CaseIterable { case from, to }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            from = try container.decode(SimDuration.self, forKey: .from)
+            to = try container.decode(SimDuration.self, forKey: .to)
+            guard from < to else { throw container.validationError("'from' (\(from)) must come before 'to' (\(to))") }
+        }
+    }
+
+    var outer: Span
+    enum CodingKeys: String, CodingKey, CaseIterable { case outer }
 }
