@@ -1,0 +1,365 @@
+import Foundation
+import GRDB
+import RunResults
+
+/// One stored run, as listed by ``RunStore/runs()``.
+public struct StoredRunSummary: Codable, Sendable, Equatable {
+    /// The run's row id in this database: unique, never reused, increasing in insertion order.
+    public var id: Int64
+    /// The run key (identity of the inputs); repeats when a run is stored again.
+    public var runKey: String
+    /// The model's name.
+    public var model: String
+    /// The experiment's name.
+    public var experiment: String
+    /// The variant's name.
+    public var variant: String
+    /// The run's seed.
+    public var seed: UInt64
+    /// The result digest.
+    public var digest: String
+    /// How the run ended.
+    public var status: RunStatus
+    /// Events processed.
+    public var events: Int64
+    /// Simulated time covered, seconds.
+    public var simulatedSeconds: Double
+    /// Wall-clock time the run took, seconds.
+    public var wallSeconds: Double
+    /// When the run was stored: UTC, ISO 8601 with milliseconds (`2025-11-25T09:44:00.123Z`).
+    /// Wall-clock information, not part of the results or the digest.
+    public var storedAt: String
+
+    /// Creates a summary.
+    public init(
+        id: Int64, runKey: String, model: String, experiment: String, variant: String, seed: UInt64,
+        digest: String, status: RunStatus, events: Int64, simulatedSeconds: Double, wallSeconds: Double,
+        storedAt: String
+    ) {
+        self.id = id
+        self.runKey = runKey
+        self.model = model
+        self.experiment = experiment
+        self.variant = variant
+        self.seed = seed
+        self.digest = digest
+        self.status = status
+        self.events = events
+        self.simulatedSeconds = simulatedSeconds
+        self.wallSeconds = wallSeconds
+        self.storedAt = storedAt
+    }
+}
+
+/// A stored run with its row id.
+public struct StoredRun: Sendable, Equatable {
+    /// The run's row id in this database.
+    public var id: Int64
+    /// The run's results, exactly as they were inserted.
+    public var result: RunResult
+
+    /// Creates a stored run.
+    public init(id: Int64, result: RunResult) {
+        self.id = id
+        self.result = result
+    }
+}
+
+/// Runs kept in one SQLite file.
+///
+/// The file is opened as a GRDB `DatabasePool` in WAL mode, with a busy timeout of
+/// ``busyTimeoutSeconds``, so several processes can read and write it at once: a writer waits up
+/// to the timeout for another writer's transaction to finish. Each run is written in one short
+/// transaction: it is stored whole or not at all, even if the process is killed.
+///
+/// Opening a file runs the schema migrations that it lacks. The store refuses
+/// - a file that is not SQLite (``StoreError/notSQLite(path:)``);
+/// - an SQLite file that failsim did not create: its `application_id` is another application's,
+///   or it has tables but none of failsim's migrations (``StoreError/notFailsimDatabase(path:detail:)``);
+/// - a file written by a newer failsim: it records a migration identifier this build does not
+///   know, or its `PRAGMA user_version` (the schema version, raised by every migration) is above
+///   ``schemaVersion`` (``StoreError/newerSchema(path:schemaVersion:supportedVersion:unknownMigrations:)``).
+///
+/// Every statement is parameterised. All methods are safe to call from any thread.
+public final class RunStore: Sendable {
+    /// The database file's path, as given.
+    public let path: String
+    let pool: DatabasePool
+
+    /// How long a write waits for another connection's write lock before failing.
+    public static let busyTimeoutSeconds: Double = 10
+
+    /// The schema version this build writes (the `PRAGMA user_version` of an up-to-date file).
+    public static var schemaVersion: Int { Schema.version }
+
+    /// The identifiers of the schema migrations this build knows, in order.
+    public static var migrationIdentifiers: [String] { Schema.migrations.map(\.identifier) }
+
+    /// Opens the database at `path`, creating it if it does not exist, and brings its schema up to
+    /// date.
+    ///
+    /// - Throws: ``StoreError`` when the file cannot be opened or is refused (see the type's
+    ///   description).
+    public init(path: String) throws {
+        self.path = path
+        try Self.checkHeader(path: path)
+        if Self.fileHasContent(path: path) {
+            // Inspect an existing file read-only first, so that a refused file is left
+            // byte-for-byte untouched (opening a pool would switch it to WAL mode).
+            try Self.inspectReadOnly(path: path)
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(Self.busyTimeoutSeconds)
+        configuration.foreignKeysEnabled = true
+        configuration.label = "failsim.RunStore"
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw StoreError.notSQLite(path: path)
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: Self.message(error))
+        }
+        // Again through the pool: another process may have created the file meanwhile.
+        try read("open") { db in try Self.checkCompatibility(db, path: path) }
+        try migrate()
+    }
+
+    // MARK: - Opening
+
+    private static func checkHeader(path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return }  // absent: created
+        defer { try? handle.close() }
+        let header: Data
+        do {
+            header = try handle.read(upToCount: 16) ?? Data()
+        } catch {
+            // A directory or an unreadable file: let SQLite report it.
+            return
+        }
+        if header.isEmpty { return }  // an empty file is an empty SQLite database
+        if header != Data("SQLite format 3\u{0}".utf8) {
+            throw StoreError.notSQLite(path: path)
+        }
+    }
+
+    private static func fileHasContent(path: String) -> Bool {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        return ((attributes?[.size] as? NSNumber)?.intValue ?? 0) > 0
+            && (attributes?[.type] as? FileAttributeType) == .typeRegular
+    }
+
+    private static func inspectReadOnly(path: String) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(busyTimeoutSeconds)
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? queue.close() }
+            try queue.read { db in try checkCompatibility(db, path: path) }
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw StoreError.notSQLite(path: path)
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: message(error))
+        }
+    }
+
+    /// Refuses files that are not failsim's or are newer than this build.
+    private static func checkCompatibility(_ db: Database, path: String) throws {
+        let migrator = Schema.makeMigrator()
+        let known = Set(Schema.migrations.map(\.identifier))
+        let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+        let userVersion = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        let applied = try migrator.appliedIdentifiers(db)
+        let tables = try String.fetchAll(db, sql: """
+            SELECT name FROM sqlite_master
+            WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name <> 'grdb_migrations'
+            ORDER BY name
+            """)
+        if applicationID != 0 && applicationID != Schema.applicationID {
+            throw StoreError.notFailsimDatabase(
+                path: path, detail: "its application_id \(applicationID) is another application's")
+        }
+        let isFailsim = applicationID == Schema.applicationID || !applied.isDisjoint(with: known)
+        if !isFailsim {
+            if tables.isEmpty && applied.isEmpty { return }  // a new, empty database
+            let listed = tables.prefix(5).joined(separator: ", ") + (tables.count > 5 ? ", …" : "")
+            throw StoreError.notFailsimDatabase(
+                path: path,
+                detail: tables.isEmpty ? "no failsim migrations" : "tables \(listed) but no failsim migrations")
+        }
+        let unknown = applied.subtracting(known).sorted()
+        if !unknown.isEmpty || userVersion > Schema.version {
+            throw StoreError.newerSchema(
+                path: path, schemaVersion: userVersion, supportedVersion: Schema.version, unknownMigrations: unknown)
+        }
+    }
+
+    /// Runs missing migrations. Another process may be migrating the same new file at the same
+    /// moment; each migration is one transaction, so when ours fails because theirs won, the
+    /// schema is complete and we go on.
+    private func migrate() throws {
+        let migrator = Schema.makeMigrator()
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                try migrator.migrate(pool)
+                return
+            } catch {
+                let isComplete = (try? pool.read { db in try migrator.hasCompletedMigrations(db) }) ?? false
+                if isComplete { return }
+                if attempt >= 3 {
+                    throw StoreError.database(path: path, operation: "schema migration", message: Self.message(error))
+                }
+            }
+        }
+    }
+
+    // MARK: - Writing
+
+    /// Stores a whole run in one transaction and returns its new row id.
+    ///
+    /// Every call adds a new run with a new id, even when a run with the same run key is already
+    /// stored. If anything fails (a constraint, a NaN, a full disk, a lock held longer than the
+    /// busy timeout), the transaction is rolled back and nothing of the run is stored.
+    ///
+    /// - Throws: ``StoreError/invalidRun(path:reason:)`` or ``StoreError/database(path:operation:message:)``.
+    @discardableResult
+    public func insert(_ run: RunResult) throws -> Int64 {
+        try insert(run, beforeCommit: nil)
+    }
+
+    /// ``insert(_:)`` with a hook run inside the transaction after every row is written and before
+    /// the commit; an error thrown by the hook rolls the whole run back. For tests of atomicity.
+    @discardableResult
+    func insert(_ run: RunResult, beforeCommit: ((Int64) throws -> Void)?) throws -> Int64 {
+        let path = self.path
+        do {
+            return try pool.writeWithoutTransaction { db in
+                var id: Int64 = 0
+                try db.inTransaction(.immediate) {
+                    id = try RunWriter(db: db, path: path).write(run)
+                    try beforeCommit?(id)
+                    return .commit
+                }
+                return id
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.database(path: path, operation: "storing run \(run.identity.runKey.prefix(12))", message: Self.message(error))
+        }
+    }
+
+    /// Deletes a run and all its rows. Returns whether a run with that id existed.
+    @discardableResult
+    public func deleteRun(id: Int64) throws -> Bool {
+        try write("deleting run \(id)") { db in
+            try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [id])
+            return db.changesCount > 0
+        }
+    }
+
+    // MARK: - Reading
+
+    /// Every stored run, in insertion (id) order.
+    public func runs() throws -> [StoredRunSummary] {
+        let path = self.path
+        return try read("listing runs") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT id, runKey, model, experiment, variant, seed, digest, status, events,
+                       simulatedSeconds, wallSeconds, storedAt
+                FROM run ORDER BY id
+                """).map { row in
+                let id: Int64 = row[0]
+                let statusText: String = row[7]
+                guard let status = RunStatus(rawValue: statusText) else {
+                    throw StoreError.corruptRun(path: path, runID: id, detail: "unknown status '\(statusText)'")
+                }
+                return StoredRunSummary(
+                    id: id, runKey: row[1], model: row[2], experiment: row[3], variant: row[4],
+                    seed: UInt64(bitPattern: row[5] as Int64), digest: row[6], status: status,
+                    events: row[8], simulatedSeconds: row[9], wallSeconds: row[10], storedAt: row[11])
+            }
+        }
+    }
+
+    /// The run with row id `id`, exactly as it was inserted; `nil` if there is none.
+    public func run(id: Int64) throws -> RunResult? {
+        let path = self.path
+        return try read("reading run \(id)") { db in
+            try RunReader(db: db, path: path).read(id: id)
+        }
+    }
+
+    /// The most recently stored run with run key `runKey`, with its id; `nil` if there is none.
+    public func latestRun(runKey: String) throws -> StoredRun? {
+        let path = self.path
+        return try read("reading run \(runKey.prefix(12))") { db in
+            guard let id = try Int64.fetchOne(
+                db, sql: "SELECT max(id) FROM run WHERE runKey = ?", arguments: [runKey])
+            else { return nil }
+            guard let result = try RunReader(db: db, path: path).read(id: id) else { return nil }
+            return StoredRun(id: id, result: result)
+        }
+    }
+
+    /// Whether a run with run key `runKey` is stored.
+    public func containsRun(runKey: String) throws -> Bool {
+        try read("looking up run \(runKey.prefix(12))") { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM run WHERE runKey = ?)", arguments: [runKey]) ?? false
+        }
+    }
+
+    /// The ids of the runs of experiment `experiment` (by name), in insertion order.
+    public func runIDs(experiment: String) throws -> [Int64] {
+        try read("listing runs of \(experiment)") { db in
+            try Int64.fetchAll(db, sql: "SELECT id FROM run WHERE experiment = ? ORDER BY id", arguments: [experiment])
+        }
+    }
+
+    /// The ids of the runs with run key `runKey`, in insertion order.
+    public func runIDs(runKey: String) throws -> [Int64] {
+        try read("listing runs \(runKey.prefix(12))") { db in
+            try Int64.fetchAll(db, sql: "SELECT id FROM run WHERE runKey = ? ORDER BY id", arguments: [runKey])
+        }
+    }
+
+    // MARK: - Helpers
+
+    private func read<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.read(body)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw StoreError.notSQLite(path: path)
+        } catch {
+            throw StoreError.database(path: path, operation: operation, message: Self.message(error))
+        }
+    }
+
+    private func write<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.write(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.database(path: path, operation: operation, message: Self.message(error))
+        }
+    }
+
+    static func message(_ error: any Error) -> String {
+        if let error = error as? DatabaseError {
+            var text = error.message ?? "\(error.resultCode)"
+            if error.extendedResultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_BUSY {
+                text += " (the database stayed locked longer than \(Int(busyTimeoutSeconds)) s)"
+            }
+            return text
+        }
+        return "\(error)"
+    }
+}
