@@ -48,6 +48,10 @@ public enum CanonicalJSON {
     }
 
     static func quoted(_ string: String) -> String {
+        let needsEscaping = string.utf8.contains { byte in
+            byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+        }
+        if !needsEscaping { return "\"" + string + "\"" }
         var result = "\""
         for scalar in string.unicodeScalars {
             switch scalar {
@@ -79,7 +83,8 @@ final class Node {
         case empty
         case scalar(String)
         case array([Node])
-        case object([String: Node])
+        /// Members in the order they were encoded; sorted (last write wins) when written out.
+        case object([(key: String, node: Node)])
     }
 
     var kind: Kind = .empty
@@ -100,17 +105,17 @@ final class Node {
         let child = Node()
         if case .object(var members) = kind {
             kind = .empty
-            members[key] = child
+            members.append((key, child))
             kind = .object(members)
         } else {
-            kind = .object([key: child])
+            kind = .object([(key, child)])
         }
         return child
     }
 
     func makeObject() {
         if case .object = kind { return }
-        kind = .object([:])
+        kind = .object([])
     }
 
     func makeArray() {
@@ -141,12 +146,20 @@ final class Node {
             output.append(UInt8(ascii: "]"))
         case .object(let members):
             output.append(UInt8(ascii: "{"))
-            let keys = members.keys.sorted(by: utf8Precedes)
-            for (index, key) in keys.enumerated() {
-                if index > 0 { output.append(UInt8(ascii: ",")) }
-                output.append(contentsOf: CanonicalJSON.quoted(key).utf8)
+            // Stable sort by key bytes; of members encoded twice under one key, the last wins.
+            let order = members.indices.sorted { a, b in
+                let (keyA, keyB) = (members[a].key, members[b].key)
+                return keyA.utf8.elementsEqual(keyB.utf8) ? a < b : utf8Precedes(keyA, keyB)
+            }
+            var isFirst = true
+            for (position, index) in order.enumerated() {
+                let next = position + 1 < order.count ? order[position + 1] : nil
+                if let next, members[next].key.utf8.elementsEqual(members[index].key.utf8) { continue }
+                if !isFirst { output.append(UInt8(ascii: ",")) }
+                isFirst = false
+                output.append(contentsOf: CanonicalJSON.quoted(members[index].key).utf8)
                 output.append(UInt8(ascii: ":"))
-                members[key]!.write(to: &output)
+                members[index].node.write(to: &output)
             }
             output.append(UInt8(ascii: "}"))
         }
