@@ -148,8 +148,16 @@ struct RunStoreTests {
     @Test func twoStoresOnOneFileWriteAtTheSameTime() throws {
         let folder = try TemporaryFolder()
         let path = folder.path("shared.sqlite")
-        let stores = [try RunStore(path: path), try RunStore(path: path)]
         let failures = Failures()
+        // Two stores create and migrate the same new file at the same moment.
+        let opened = Opened()
+        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+            do { opened.add(try RunStore(path: path)) } catch { failures.add("open: \(error)") }
+        }
+        #expect(failures.all.isEmpty)
+        let stores = opened.all
+        try #require(stores.count == 2)
+        #expect(try stores[0].appliedMigrations() == RunStore.migrationIdentifiers)
         DispatchQueue.concurrentPerform(iterations: 2) { worker in
             for index in 0..<15 {
                 do {
@@ -317,4 +325,11 @@ private final class Failures: @unchecked Sendable {
     private var messages: [String] = []
     func add(_ message: String) { lock.withLock { messages.append(message) } }
     var all: [String] { lock.withLock { messages } }
+}
+
+private final class Opened: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stores: [RunStore] = []
+    func add(_ store: RunStore) { lock.withLock { stores.append(store) } }
+    var all: [RunStore] { lock.withLock { stores } }
 }
