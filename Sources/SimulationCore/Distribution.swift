@@ -420,6 +420,9 @@ public enum NormalQuantile {
     /// Φ⁻¹(p) to full double precision: the approximation refined by one Halley step on erfc.
     public static func quantile(_ p: Double) -> Double {
         precondition(p > 0 && p < 1, "a probability strictly between 0 and 1")
+        // The upper half from the lower: 1 − p is exact for p ≥ 0.5, while Φ(x) − p near 1 would
+        // cancel and make the Halley step worse than the approximation (2.9e-9 at p = 1 − 1e-10).
+        if p > 0.5 { return -quantile(1 - p) }
         let x = approximate(p)
         let error = 0.5 * Double.erfc(-x / 2.0.squareRoot()) - p
         let u = error * (2 * Double.pi).squareRoot() * Double.exp(x * x / 2)

@@ -8,11 +8,14 @@ public protocol RandomSource {
 }
 
 extension RandomSource {
-    /// A uniform `Double` in the open interval (0, 1): never exactly 0 or 1, so `log` of it is
-    /// finite. Uses the top 53 bits, centred in their cell.
+    /// A uniform `Double` in the open interval (0, 1): never exactly 0 or 1, so `log` of it (and of
+    /// 1 − u) is finite. Uses the top 52 bits, centred in their cell: (2k + 1)·2⁻⁵³ for k < 2⁵²,
+    /// which is exact in a `Double` (53 significant bits), so the largest value is 1 − 2⁻⁵³.
+    /// (Centring 53 bits instead would need 54 significant bits: the upper half of the cells
+    /// would round, ties to even, and the last one to exactly 1.)
     @inlinable
     public mutating func nextUniform() -> Double {
-        (Double(nextBits() >> 11) + 0.5) * 0x1.0p-53
+        (Double(nextBits() >> 12) + 0.5) * 0x1.0p-52
     }
 
     /// A uniform integer in `0..<bound` by Lemire's multiply-and-reject method (unbiased).

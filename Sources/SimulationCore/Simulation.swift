@@ -210,7 +210,7 @@ public final class Simulation {
     @inlinable
     public func startTimer(for target: EntityID, kind: UInt32, payload: UInt64 = 0, after delay: SimDuration) -> TimerHandle {
         precondition(delay.nanoseconds >= 0, "scheduling in the past")
-        precondition(kind <= Event.maxCode, "event kind out of range")
+        precondition(kind <= Event.maxCode && payload <= Event.maxPayload, "event kind or payload out of range")
         let slot: UInt32
         if let free = freeTimerSlots.popLast() {
             slot = free
