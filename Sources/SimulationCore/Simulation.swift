@@ -74,6 +74,20 @@ public struct TimerHandle: Hashable, Sendable {
     }
 }
 
+/// A timer's slot: its state word (generation, low bit "cancelled") and its payload, or while the
+/// slot is free, the next free slot.
+@frozen
+@usableFromInline
+struct TimerSlot {
+    @usableFromInline var state: UInt64
+    @usableFromInline var payload: UInt64
+    @usableFromInline static let none = UInt32.max
+    @inlinable init(state: UInt64, payload: UInt64) {
+        self.state = state
+        self.payload = payload
+    }
+}
+
 /// Something that reacts to events: a client, a cache, a breaker, a database, a controller.
 ///
 /// Entities are simulation actors, not Swift concurrency actors: the ``Simulation`` delivers their
@@ -156,9 +170,13 @@ public final class Simulation {
     var entities: [Entity] = []
     @usableFromInline var receivers: ContiguousArray<Unmanaged<Entity>> = []
 
-    @usableFromInline var timerStates: ContiguousArray<UInt64> = []
-    @usableFromInline var timerPayloads: ContiguousArray<UInt64> = []
-    @usableFromInline var freeTimerSlots: ContiguousArray<UInt32> = []
+    /// Timer slots (state word and payload side by side), managed by hand like the heap: every
+    /// timer touches its slot twice, and a plain buffer avoids uniqueness and bounds checks. Free
+    /// slots form a LIFO list threaded through their payload words, headed by `freeTimerSlot`.
+    @usableFromInline var timerSlots: UnsafeMutablePointer<TimerSlot>
+    @usableFromInline var timerSlotCount = 0
+    @usableFromInline var timerSlotCapacity = 256
+    @usableFromInline var freeTimerSlot: UInt32 = TimerSlot.none
 
     @usableFromInline var isRunning = false
     @usableFromInline var stopRequested = false
@@ -167,10 +185,12 @@ public final class Simulation {
     public init(limits: SimulationLimits = SimulationLimits()) {
         self.limits = limits
         heap = .allocate(capacity: heapCapacity)
+        timerSlots = .allocate(capacity: timerSlotCapacity)
     }
 
     deinit {
         heap.deallocate()
+        timerSlots.deallocate()
     }
 
     /// Registers an entity and returns its id.
@@ -212,16 +232,18 @@ public final class Simulation {
         precondition(delay.nanoseconds >= 0, "scheduling in the past")
         precondition(kind <= Event.maxCode && payload <= Event.maxPayload, "event kind or payload out of range")
         let slot: UInt32
-        if let free = freeTimerSlots.popLast() {
-            slot = free
-            timerPayloads[Int(slot)] = payload
+        if freeTimerSlot != TimerSlot.none {
+            slot = freeTimerSlot
+            freeTimerSlot = UInt32(truncatingIfNeeded: timerSlots[Int(slot)].payload)
+            timerSlots[Int(slot)].payload = payload
         } else {
-            precondition(timerStates.count < Int(UInt32.max), "too many pending timers")
-            slot = UInt32(timerStates.count)
-            timerStates.append(0)
-            timerPayloads.append(payload)
+            precondition(timerSlotCount < Int(TimerSlot.none), "too many pending timers")
+            if timerSlotCount == timerSlotCapacity { growTimerSlots() }
+            slot = UInt32(truncatingIfNeeded: timerSlotCount)
+            (timerSlots + timerSlotCount).initialize(to: TimerSlot(state: 0, payload: payload))
+            timerSlotCount += 1
         }
-        let generation = timerStates[Int(slot)]
+        let generation = timerSlots[Int(slot)].state
         // The event carries the slot; the slot carries the payload and the generation that
         // cancelling bumps.
         insert(time: now + delay, target: target, code: kind, payload: UInt64(slot), isTimer: true)
@@ -233,15 +255,17 @@ public final class Simulation {
     @discardableResult
     public func cancel(_ timer: TimerHandle) -> Bool {
         let slot = Int(timer.slot)
-        guard timerStates[slot] == timer.generation else { return false }
-        timerStates[slot] |= 1
+        precondition(slot < timerSlotCount, "a timer handle from another simulation")
+        guard timerSlots[slot].state == timer.generation else { return false }
+        timerSlots[slot].state |= 1
         return true
     }
 
     /// Whether the timer is still pending (neither fired nor cancelled).
     @inlinable
     public func isPending(_ timer: TimerHandle) -> Bool {
-        timerStates[Int(timer.slot)] == timer.generation
+        precondition(Int(timer.slot) < timerSlotCount, "a timer handle from another simulation")
+        return timerSlots[Int(timer.slot)].state == timer.generation
     }
 
     /// Asks the run loop to stop after the current event.
@@ -266,6 +290,15 @@ public final class Simulation {
         heap[heapCount] = event
         heapCount += 1
         siftUp(from: heapCount - 1)
+    }
+
+    @usableFromInline
+    func growTimerSlots() {
+        let larger = UnsafeMutablePointer<TimerSlot>.allocate(capacity: timerSlotCapacity * 2)
+        larger.moveInitialize(from: timerSlots, count: timerSlotCount)
+        timerSlots.deallocate()
+        timerSlots = larger
+        timerSlotCapacity *= 2
     }
 
     @usableFromInline
@@ -296,14 +329,15 @@ public final class Simulation {
             var event = front
             if event.isTimer {
                 let slot = Int(truncatingIfNeeded: event.payload)
-                let state = timerStates[slot]
-                timerStates[slot] = (state | 1) &+ 1
-                freeTimerSlots.append(UInt32(slot))
+                let state = timerSlots[slot].state
+                let payload = timerSlots[slot].payload
+                timerSlots[slot] = TimerSlot(state: (state | 1) &+ 1, payload: UInt64(freeTimerSlot))
+                freeTimerSlot = UInt32(truncatingIfNeeded: slot)
                 if state & 1 != 0 {
                     removeRoot()
                     continue
                 }
-                event.payload = timerPayloads[slot]
+                event.payload = payload
             }
             rootIsVacant = true
             now = event.time
