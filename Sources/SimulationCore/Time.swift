@@ -105,6 +105,8 @@ public struct SimDuration: Hashable, Comparable, Sendable, CustomStringConvertib
         SimDuration(nanoseconds: lhs.nanoseconds - rhs.nanoseconds)
     }
     @inlinable
+    public static func += (lhs: inout SimDuration, rhs: SimDuration) { lhs = lhs + rhs }
+    @inlinable
     public static func * (lhs: SimDuration, rhs: Int64) -> SimDuration {
         SimDuration(nanoseconds: lhs.nanoseconds * rhs)
     }

@@ -1,0 +1,439 @@
+import SimulationCore
+import SimulationStatistics
+
+/// Health-check endpoints of the primary region, as the reference names them.
+enum Endpoint: Int, CaseIterable {
+    case full, database, cache, compute
+    var path: String {
+        switch self {
+        case .full: return "/api/health"
+        case .database: return "/api/health/db"
+        case .cache: return "/api/health/cache"
+        case .compute: return "/api/health/compute"
+        }
+    }
+}
+
+/// What one endpoint's probes have shown.
+struct EndpointHealth {
+    var healthy = true
+    var consecutiveFailures = 0
+    var consecutiveSuccesses = 0
+    var lastResultPassed = true
+    var lastFailure: SimTime? = nil
+    /// Start of the current run of failures (for the database rule: failures while compute passed).
+    var failingSince: SimTime? = nil
+}
+
+/// The controller's knowledge and the state of its actions. It learns only from probes, breaker
+/// states and the responses the edge observes — never from the fault schedule.
+struct ControllerState {
+    var endpoints = Array(repeating: EndpointHealth(), count: Endpoint.allCases.count)
+    var breakersOpen = 0
+    var dnsLocationsFollowed = 0
+
+    // Primary responses observed at the edge, per second of completion time.
+    var responseSecond = Array(repeating: Int64(-1), count: 64)
+    var responseTotal = Array(repeating: 0, count: 64)
+    var response5xx = Array(repeating: 0, count: 64)
+    var responseConnection = Array(repeating: 0, count: 64)
+
+    var readsSwitched = false
+    var routed = false
+    var dnsFailedOver = false
+    var deferredLogged = false
+    var failbackRunning: [Rule: Bool] = [:]
+    /// Every rule firing: (time it fired, time its action took effect, rule).
+    var firings: [(detected: SimTime, mitigated: SimTime, rule: Rule)] = []
+    /// Every failback completion, by rule.
+    var failbacksEnded: [(time: SimTime, rule: Rule)] = []
+    var promotionPending = false
+    var promotedAt: SimTime? = nil
+    var regionLostAt: SimTime? = nil
+    var alertLevels: [String: Int] = [:]
+
+    init(regions: Int) {}
+
+    var failoverActive: Bool { readsSwitched || routed || dnsFailedOver }
+
+    mutating func recordPrimaryResponse(at time: SimTime, status: Status) {
+        let second = time.nanoseconds / 1_000_000_000
+        let index = Int(second % 64)
+        if responseSecond[index] != second {
+            responseSecond[index] = second
+            responseTotal[index] = 0
+            response5xx[index] = 0
+            responseConnection[index] = 0
+        }
+        responseTotal[index] += 1
+        if status == .fiveXX { response5xx[index] += 1 }
+        if status == .connectionError || status == .timeout { responseConnection[index] += 1 }
+    }
+
+    /// Totals over the whole seconds in [now − window, now).
+    func primaryWindow(now: SimTime, window: SimDuration) -> (total: Int, fiveXX: Int, connection: Int) {
+        let end = now.nanoseconds / 1_000_000_000
+        let seconds = min(63, max(1, window.nanoseconds / 1_000_000_000))
+        var total = 0, fiveXX = 0, connection = 0
+        var s = end - seconds
+        while s < end {
+            if s >= 0 {
+                let index = Int(s % 64)
+                if responseSecond[index] == s {
+                    total += responseTotal[index]
+                    fiveXX += response5xx[index]
+                    connection += responseConnection[index]
+                }
+            }
+            s += 1
+        }
+        return (total, fiveXX, connection)
+    }
+}
+
+/// The control plane: fault injection, health checks, the failover controller, failback, write
+/// replay, replica promotion and the monitor. One entity, several timers.
+final class ControlEntity: Entity {
+    unowned let world: FailoverWorld
+    init(world: FailoverWorld) { self.world = world }
+
+    override func receive(_ event: Event, in simulation: Simulation) {
+        switch event.code {
+        case Kind.faultStart: world.faultStarts(Int(event.payload))
+        case Kind.faultEnd: world.faultEnds(event.payload)
+        case Kind.probe: world.probe()
+        case Kind.probeResult: world.probeResult(payload: event.payload)
+        case Kind.databaseRuleTimer: world.databaseRuleTimer()
+        case Kind.controllerTick: world.controllerTick()
+        case Kind.actionTakesEffect: world.actionTakesEffect(payload: event.payload)
+        case Kind.failbackStep: world.failbackStep(payload: event.payload)
+        case Kind.promotion: world.promote()
+        case Kind.replayTick: world.replayTick()
+        case Kind.monitorTick: world.monitorTick()
+        default: preconditionFailure("control got event \(event.code)")
+        }
+    }
+}
+
+extension FailoverWorld {
+    // MARK: Faults (paired verbs)
+
+    func faultRegion(_ fault: FaultSpec) -> Int {
+        if let target = fault.target, let index = regionNames.firstIndex(of: target) { return index }
+        return 0
+    }
+
+    func faultStarts(_ index: Int) {
+        let fault = experiment.faults[index]
+        let region = faultRegion(fault)
+        snapshots.append((now, writes, staleReads))
+        faults.start(fault, region: region)
+        activeFaults += 1
+        record("faultStart", fault.name, "\(fault.kind.rawValue) on \(regionNames[region]) for \(fault.duration)")
+        if fault.kind == .regionLoss && region == 0 {
+            control.regionLostAt = now
+            if let pending = replicationPendingLostCount() { writes.lost += pending; rpoWrites = pending }
+            if writeQueueRegion == 0 { writes.lost += Int64(writeQueue.count); writeQueue.removeAll() }
+        }
+        if let period = fault.period, let duty = fault.dutyCycle, duty < 1 {
+            // Flapping: off after the duty share of the period, on again at the next period.
+            let onFor = SimDuration(seconds: period.seconds * duty)
+            flapping[index] = (period, onFor, now)
+            simulation.send(to: controlID, kind: Kind.faultEnd, payload: UInt64(index) | 1 << 32, after: onFor)
+        }
+    }
+
+    func faultEnds(_ payload: UInt64) {
+        let index = Int(payload & 0xFFFF_FFFF)
+        let isFlapOff = payload >> 32 == 1
+        let fault = experiment.faults[index]
+        let region = faultRegion(fault)
+        if isFlapOff {
+            guard let flap = flapping[index] else { return }
+            let faultEnd = SimTime.zero + fault.at + fault.duration
+            faults.end(fault, region: region)
+            let nextOn = now + (flap.period - flap.onFor)
+            if nextOn < faultEnd {
+                simulation.send(to: controlID, kind: Kind.faultEnd, payload: UInt64(index) | 2 << 32, at: nextOn)
+            }
+            return
+        }
+        if payload >> 32 == 2 {
+            // Flapping back on.
+            guard let flap = flapping[index] else { return }
+            faults.start(fault, region: region)
+            let faultEnd = SimTime.zero + fault.at + fault.duration
+            if now + flap.onFor < faultEnd {
+                simulation.send(to: controlID, kind: Kind.faultEnd, payload: UInt64(index) | 1 << 32, after: flap.onFor)
+            }
+            return
+        }
+        flapping[index] = nil
+        faults.end(fault, region: region)
+        activeFaults -= 1
+        if !faults.replicationStalled { replicationResumed() }
+        record("faultEnd", fault.name, "\(fault.kind.rawValue) on \(regionNames[region]) lifted")
+    }
+
+    func replicationPendingLostCount() -> Int64? {
+        guard model.database?.replication.mode == .async else { return 0 }
+        let t = now.nanoseconds
+        return Int64(replicationPending.filter { $0.commit <= t && $0.arrives > t }.count)
+    }
+
+    var anyFaultActive: Bool { activeFaults > 0 }
+
+    // MARK: Health checks
+
+    func probe() {
+        guard let checks = model.healthChecks else { return }
+        simulation.send(to: controlID, kind: Kind.probe, after: checks.interval)
+        var draw = probeStream
+        defer { probeStream = draw }
+        let reachable: Bool
+        switch checks.location {
+        case .external: reachable = !faults.isCut(.clientsRegion, region: 0)
+        case .edge: reachable = !faults.isCut(.edgeRegion, region: 0)
+        }
+        let compute = reachable && !(draw.nextUniform() < faults.api5xxFraction[0])
+        let database = compute && faults.databaseUnreachable[0] == nil && !primaryLost
+        let cache = compute && !faults.cacheDown[0]
+        let full = compute && database && cache
+        let results = [full, database, cache, compute]
+        var payload: UInt64 = 0
+        for (index, passed) in results.enumerated() where passed { payload |= 1 << UInt64(index) }
+        // A failing probe is known when its timeout expires; a passing one after a round trip.
+        let allPassed = results.allSatisfy { $0 }
+        let roundTrip = (model.links?.edgeToRegion.sample(&draw) ?? .milliseconds(20)) * 2
+        simulation.send(to: controlID, kind: Kind.probeResult, payload: payload, after: allPassed ? roundTrip : checks.timeout)
+    }
+
+    func probeResult(payload: UInt64) {
+        guard let checks = model.healthChecks else { return }
+        let computePassed = payload & (1 << UInt64(Endpoint.compute.rawValue)) != 0
+        for endpoint in Endpoint.allCases {
+            let passed = payload & (1 << UInt64(endpoint.rawValue)) != 0
+            var health = control.endpoints[endpoint.rawValue]
+            health.lastResultPassed = passed
+            if passed {
+                health.consecutiveSuccesses += 1
+                health.consecutiveFailures = 0
+                health.failingSince = nil
+                if !health.healthy && health.consecutiveSuccesses >= checks.successThreshold {
+                    health.healthy = true
+                    record("healthChange", endpoint.path, "healthy after \(checks.successThreshold) passing probes")
+                }
+            } else {
+                health.consecutiveFailures += 1
+                health.consecutiveSuccesses = 0
+                health.lastFailure = now
+                // The database rule counts database failures while compute answers.
+                if endpoint == .database && computePassed {
+                    if health.failingSince == nil {
+                        health.failingSince = now
+                        if let controller = model.controller {
+                            simulation.send(to: controlID, kind: Kind.databaseRuleTimer,
+                                            after: controller.databaseUnreachableFor + .nanoseconds(1))
+                        }
+                    }
+                } else if endpoint == .database {
+                    health.failingSince = nil
+                }
+                if health.healthy && health.consecutiveFailures >= checks.failureThreshold {
+                    health.healthy = false
+                    record("healthChange", endpoint.path, "unhealthy after \(checks.failureThreshold) failing probes")
+                }
+            }
+            control.endpoints[endpoint.rawValue] = health
+        }
+        evaluatePartitionRule()
+        evaluateFailback()
+    }
+
+    // MARK: Rules
+
+    func databaseRuleTimer() {
+        guard let controller = model.controller, regionNames.count > 1, !control.readsSwitched else { return }
+        let health = control.endpoints[Endpoint.database.rawValue]
+        guard let since = health.failingSince, now - since > controller.databaseUnreachableFor else { return }
+        control.readsSwitched = true
+        fire(.databaseUnreachable, detail: "/api/health/db failing for more than \(controller.databaseUnreachableFor) while compute answers")
+    }
+
+    func controllerTick() {
+        guard let controller = model.controller else { return }
+        simulation.send(to: controlID, kind: Kind.controllerTick, after: .seconds(1))
+        guard regionNames.count > 1 else { return }
+        let window = control.primaryWindow(now: now, window: controller.evaluationWindow)
+        let errors = window.fiveXX + (controller.connectionErrorsAs5xx ? window.connection : 0)
+        guard window.total >= controller.minimumRequests,
+              Double(errors) / Double(window.total) > controller.errorRateThreshold else { return }
+        guard !control.routed || routedToFailover < 1 else { return }
+        if controller.precedence {
+            let database = control.endpoints[Endpoint.database.rawValue]
+            let compute = control.endpoints[Endpoint.compute.rawValue]
+            if !database.lastResultPassed && compute.lastResultPassed {
+                if !control.deferredLogged {
+                    control.deferredLogged = true
+                    record("ruleDeferred", Rule.api5xx.rawValue, "5xx rate above threshold while /api/health/db fails and /api/health/compute passes: the database rule decides")
+                }
+                return
+            }
+        }
+        control.deferredLogged = false
+        control.routed = true
+        control.failbackRunning[.api5xx] = false
+        fire(.api5xx, detail: String(format: "primary 5xx rate %.1f%% over %@ (%d responses)", 100 * Double(errors) / Double(window.total), controller.evaluationWindow.description, window.total))
+    }
+
+    func evaluatePartitionRule() {
+        guard regionNames.count > 1, model.dns != nil, !control.dnsFailedOver else { return }
+        let compute = control.endpoints[Endpoint.compute.rawValue]
+        guard !compute.healthy else { return }
+        control.dnsFailedOver = true
+        control.failbackRunning[.regionPartition] = false
+        fire(.regionPartition, detail: "/api/health/compute unhealthy from the \(model.healthChecks?.location.rawValue ?? "external") checker")
+        if faults.regionLost[0] || faults.isCut(.regionRegion, region: 0), let database = model.database, !control.promotionPending {
+            // The replica cannot hear the primary either: start promotion (cancelled if the primary returns).
+            control.promotionPending = true
+            var draw = streams.stream(named: "promotion")
+            let delay = database.promotion.delay.sample(&draw)
+            simulation.send(to: controlID, kind: Kind.promotion, after: delay)
+            record("promotionStarted", "db-\(regionNames[1])", "\(database.promotion.mode.rawValue) promotion after \(delay)")
+        }
+    }
+
+    func fire(_ rule: Rule, detail: String) {
+        let delay = model.controller?.actionDelay ?? .zero
+        control.firings.append((now, now + delay, rule))
+        record("failover", rule.rawValue, detail)
+        let code: UInt64
+        switch rule {
+        case .databaseUnreachable: code = 1
+        case .api5xx: code = 2
+        case .regionPartition: code = 3
+        }
+        simulation.send(to: controlID, kind: Kind.actionTakesEffect, payload: code, after: delay)
+    }
+
+    func actionTakesEffect(payload: UInt64) {
+        switch payload {
+        case 1:
+            readsToReplica = 1
+            record("action", Rule.databaseUnreachable.rawValue, "reads switched to the replica in \(regionNames[1])")
+        case 2:
+            routedToFailover = 1
+            record("action", Rule.api5xx.rawValue, "edge routes all traffic to \(regionNames[1])")
+        case 3:
+            dnsRecord = 1
+            record("dnsChange", "api", "record now answers \(regionNames[1]); edge locations follow as their TTL expires")
+        default: break
+        }
+    }
+
+    // MARK: Failback
+
+    func evaluateFailback() {
+        guard let controller = model.controller else { return }
+        let hysteresis = controller.failback.hysteresis
+        func quiet(_ endpoint: Endpoint) -> Bool {
+            let health = control.endpoints[endpoint.rawValue]
+            guard health.healthy else { return false }
+            if let last = health.lastFailure { return now - last >= hysteresis }
+            return true
+        }
+        // Queued writes replay as soon as the primary database answers again.
+        if control.endpoints[Endpoint.database.rawValue].healthy && !writeQueue.isEmpty && !replaying
+            && faults.databaseUnreachable[0] == nil && !primaryLost && !faults.isCut(.regionRegion, region: 0) {
+            replaying = true
+            simulation.send(to: controlID, kind: Kind.replayTick, after: .milliseconds(100))
+            record("replayStarted", "writes", "\(writeQueue.count) queued writes replay at \(model.writes?.replayRate ?? 0)/s")
+        }
+        if control.readsSwitched && control.failbackRunning[.databaseUnreachable] != true && quiet(.database) && readsToReplica > 0 {
+            control.failbackRunning[.databaseUnreachable] = true
+            failbackStep(payload: 1)
+        }
+        if control.routed && control.failbackRunning[.api5xx] != true && quiet(.compute) && routedToFailover > 0 {
+            control.failbackRunning[.api5xx] = true
+            failbackStep(payload: 2)
+        }
+        if control.dnsFailedOver && control.failbackRunning[.regionPartition] != true && quiet(.compute) && dnsRecord == 1 {
+            control.failbackRunning[.regionPartition] = true
+            dnsRecord = 0
+            record("dnsChange", "api", "record answers \(regionNames[0]) again")
+            let dns = model.dns!
+            let settled = now + dns.ttl + dns.staleExtra
+            control.failbacksEnded.append((settled, .regionPartition))
+            control.dnsFailedOver = false
+            if control.promotionPending {
+                control.promotionPending = false
+                record("promotionCancelled", "db-\(regionNames[1])", "primary reachable again before promotion")
+            }
+        }
+    }
+
+    /// Payload: rule code (low byte) and step index (next byte).
+    func failbackStep(payload: UInt64) {
+        guard let failback = model.controller?.failback else { return }
+        let ruleCode = payload & 0xFF
+        let step = Int(payload >> 8)
+        guard step < failback.steps.count else { return }
+        let share = failback.steps[step]
+        let isLast = step == failback.steps.count - 1
+        switch ruleCode {
+        case 1:
+            guard control.readsSwitched else { return }
+            readsToReplica = max(0, 1 - share)
+            record("failback", Rule.databaseUnreachable.rawValue, String(format: "%.0f%% of reads back on the primary database", share * 100))
+            if isLast {
+                control.readsSwitched = false
+                control.failbackRunning[.databaseUnreachable] = false
+                control.failbacksEnded.append((now, .databaseUnreachable))
+            }
+        case 2:
+            guard control.routed, control.failbackRunning[.api5xx] == true else { return }
+            routedToFailover = max(0, 1 - share)
+            record("failback", Rule.api5xx.rawValue, String(format: "%.0f%% of traffic back on %@", share * 100, regionNames[0]))
+            if isLast {
+                control.routed = false
+                control.failbackRunning[.api5xx] = false
+                control.failbacksEnded.append((now, .api5xx))
+            }
+        default: return
+        }
+        if !isLast {
+            simulation.send(to: controlID, kind: Kind.failbackStep, payload: ruleCode | UInt64(step + 1) << 8, after: failback.stepInterval)
+        }
+    }
+
+    func replayTick() {
+        guard let policy = model.writes else { replaying = false; return }
+        let perTick = max(1, Int(policy.replayRate / 10))
+        var replayed = 0
+        while replayed < perTick, !writeQueue.isEmpty {
+            writeQueue.removeFirst()
+            writes.replayed += 1
+            replayed += 1
+        }
+        if writeQueue.isEmpty {
+            replaying = false
+            record("replayDone", "writes", "queue drained")
+        } else {
+            simulation.send(to: controlID, kind: Kind.replayTick, after: .milliseconds(100))
+        }
+    }
+
+    func promote() {
+        guard control.promotionPending else { return }
+        control.promotionPending = false
+        writableDatabase = 1
+        primaryLost = true
+        control.promotedAt = now
+        record("promotion", "db-\(regionNames[1])", "replica promoted: writes accepted in \(regionNames[1])")
+        evaluateFailback()
+        if !writeQueue.isEmpty && !replaying {
+            replaying = true
+            simulation.send(to: controlID, kind: Kind.replayTick, after: .milliseconds(100))
+        }
+    }
+}

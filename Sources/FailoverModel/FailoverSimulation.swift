@@ -1,0 +1,293 @@
+import Foundation
+import RunResults
+import SimulationCore
+import SimulationStatistics
+
+/// Errors in a model or experiment that only show when they are put together.
+public struct ModelError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Progress of a run, for a terminal display.
+public struct RunProgress: Sendable {
+    public var simulated: SimDuration
+    public var total: SimDuration
+    public var events: Int64
+}
+
+/// Runs the failover model: one (model, experiment, variant, seed) → one ``RunResult``.
+///
+/// A run is a pure function of its inputs and ``engineVersion``: no wall clock, no system
+/// randomness, no hash order. (Wall time is filled in by the caller, and excluded from the
+/// digest.)
+public enum FailoverSimulation {
+    /// Bumped whenever the model's behaviour changes, so that stored run keys and digests of an
+    /// older engine are never confused with new ones.
+    public static let engineVersion = "0.1.0"
+
+    /// Runs one seed of an experiment on a model (overrides already applied to `model`).
+    public static func run(
+        model: ModelConfiguration,
+        experiment: ExperimentConfiguration,
+        variant: String = "baseline",
+        overrides: [String: String] = [:],
+        seed: UInt64,
+        limits: SimulationLimits = SimulationLimits(),
+        progress: ((RunProgress) -> Void)? = nil
+    ) throws -> RunResult {
+        try validate(model: model, experiment: experiment)
+        let simulation = Simulation(limits: limits)
+        let world = try FailoverWorld(model: model, experiment: experiment, seed: seed, simulation: simulation)
+        world.trafficID = simulation.add(TrafficEntity(world: world))
+        world.regionIDs = world.regionNames.indices.map { simulation.add(RegionEntity(world: world, region: $0)) }
+        world.controlID = simulation.add(ControlEntity(world: world))
+
+        // Faults, probes, controller and monitor; probes and evaluations start at a random phase.
+        for (index, fault) in experiment.faults.enumerated() {
+            simulation.send(to: world.controlID, kind: Kind.faultStart, payload: UInt64(index), at: .zero + fault.at)
+            simulation.send(to: world.controlID, kind: Kind.faultEnd, payload: UInt64(index), at: .zero + fault.at + fault.duration)
+        }
+        var phase = world.streams.stream(named: "phases")
+        if let checks = model.healthChecks {
+            simulation.send(to: world.controlID, kind: Kind.probe, after: SimDuration(seconds: phase.nextUniform() * checks.interval.seconds))
+        }
+        if model.controller != nil {
+            simulation.send(to: world.controlID, kind: Kind.controllerTick, after: SimDuration(seconds: phase.nextUniform()))
+        }
+        simulation.send(to: world.controlID, kind: Kind.monitorTick, at: world.measureStart + FailoverWorld.seriesInterval)
+        world.scheduleNextArrival()
+
+        // Run to the end of the measured period plus a drain of one client deadline.
+        let end = world.measureEnd + model.traffic.deadline
+        let chunk = SimDuration.seconds(10)
+        var status = RunStatus.completed
+        var detail: String? = nil
+        var clock = SimTime.zero
+        while clock < end {
+            let next = min(end, clock + chunk)
+            let outcome = simulation.run(until: next)
+            switch outcome {
+            case .reachedTimeLimit, .exhausted:
+                clock = next
+            case .eventLimit, .pendingEventLimit, .stopped:
+                status = .stoppedAtEventLimit
+                detail = "run \(outcome) (simulated \(simulation.now))"
+                clock = end
+            }
+            progress?(RunProgress(simulated: min(clock, end) - .zero, total: end - .zero, events: simulation.deliveredEvents))
+        }
+        return world.results(seed: seed, variant: variant, overrides: overrides, status: status, statusDetail: detail)
+    }
+
+    static func validate(model: ModelConfiguration, experiment: ExperimentConfiguration) throws {
+        if model.traffic.tenants < 1 { throw ModelError("traffic.tenants must be at least 1") }
+        if model.service.instances < 1 { throw ModelError("service.instances must be at least 1") }
+        if model.service.concurrency < 1 { throw ModelError("service.concurrency must be at least 1") }
+        let mix = model.traffic.mix
+        let total = mix.read + mix.write + mix.batch + mix.report
+        if !(total > 0) || [mix.read, mix.write, mix.batch, mix.report].contains(where: { $0 < 0 }) {
+            throw ModelError("traffic.mix must be non-negative shares with a positive sum")
+        }
+        if experiment.duration.nanoseconds <= 0 { throw ModelError("experiment duration must be longer than zero") }
+        let regions = [model.regions.primary] + (model.regions.failover.map { [$0] } ?? [])
+        for fault in experiment.faults {
+            if let target = fault.target, !regions.contains(target) {
+                throw ModelError("fault '\(fault.name)': target '\(target)' is not a region of model '\(model.name)' (regions: \(regions.joined(separator: ", ")))")
+            }
+            if let row = fault.row, !(1...(model.triggers?.count ?? 0)).contains(row) {
+                throw ModelError("fault '\(fault.name)': row \(row) is not a row of the model's trigger table (\(model.triggers?.count ?? 0) rows)")
+            }
+        }
+        let names = experiment.faults.map(\.name)
+        if Set(names).count != names.count { throw ModelError("fault names must be unique") }
+    }
+}
+
+extension FailoverWorld {
+    func seconds(_ time: SimTime) -> Double { (time - measureStart).seconds }
+
+    func results(seed: UInt64, variant: String, overrides: [String: String], status: RunStatus, statusDetail: String?) -> RunResult {
+        let slo = model.slo
+        let stability = Int(max(1, slo.stabilityWindow.nanoseconds / 1_000_000_000))
+        let totalBins = arrivals.readTotal.count
+        let ordered = experiment.faults.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }
+        var incidents: [IncidentResult] = []
+        var triggers: [TriggerVerdict] = []
+        for (position, entry) in ordered.enumerated() {
+            let fault = entry.element
+            let onset = SimTime.zero + fault.at
+            let windowEnd = position + 1 < ordered.count ? SimTime.zero + ordered[position + 1].element.at : measureEnd
+            let fromBin = Int((onset - measureStart).nanoseconds / 1_000_000_000)
+            let toBin = min(totalBins, Int((windowEnd - measureStart).nanoseconds / 1_000_000_000))
+            let traffic: ArrivalBins.Traffic = fault.kind == .databaseUnreachable ? .reads : .all
+            let main = arrivals.breachAndRecovery(traffic, from: fromBin, to: toBin, threshold: slo.recoveryErrorRate, window: stability)
+            let reads = arrivals.breachAndRecovery(.reads, from: fromBin, to: toBin, threshold: slo.recoveryErrorRate, window: stability)
+            let writesRecovery = arrivals.breachAndRecovery(.writes, from: fromBin, to: toBin, threshold: slo.recoveryErrorRate, window: stability)
+            let firing = control.firings.first { $0.detected >= onset && $0.detected < windowEnd }
+            let failbackEnd = control.failbacksEnded.first { $0.time >= onset && $0.time < windowEnd + .minutes(10) && (firing == nil || $0.time >= firing!.detected) }?.time
+            let outcome: Outcome
+            if main.breach == nil {
+                outcome = .noImpact
+            } else if firing == nil {
+                outcome = .notTriggered
+            } else if main.recovery == nil {
+                outcome = .notRecovered
+            } else {
+                outcome = .recovered
+            }
+            let onsetBin = Double(fromBin)
+            func recoverySeconds(_ r: (breach: Int?, recovery: Int?)) -> Double? {
+                guard r.breach != nil, let recovery = r.recovery else { return r.breach == nil ? 0 : nil }
+                return Double(recovery) - onsetBin
+            }
+            var requests: Int64 = 0, failed: Int64 = 0, failbackFailed: Int64 = 0
+            let failbackFrom = main.recovery.map { $0 + stability } ?? toBin
+            let failbackTo = failbackEnd.map { min(totalBins, Int(($0 - measureStart).nanoseconds / 1_000_000_000) + stability) } ?? toBin
+            for bin in max(0, fromBin)..<max(max(0, fromBin), toBin) {
+                let r = arrivals.rate(.all, bin: bin)
+                requests += Int64(r.total)
+                failed += Int64(r.failed)
+                if bin >= failbackFrom && bin < failbackTo { failbackFailed += Int64(r.failed) }
+            }
+            let tally = incidentTallies(onset: onset, windowEnd: windowEnd)
+            let mainRecovery = outcome == .recovered ? recoverySeconds(main) : nil
+            var rto: Double? = nil
+            if fault.kind == .regionLoss, let lost = control.regionLostAt, let promoted = control.promotedAt { rto = (promoted - lost).seconds }
+            incidents.append(IncidentResult(
+                fault: fault.name, faultKind: fault.kind.rawValue, target: regionNames[faultRegion(fault)],
+                onsetSeconds: seconds(onset), endSeconds: seconds(onset + fault.duration),
+                detectedAtSeconds: firing.map { seconds($0.detected) },
+                mitigatedAtSeconds: firing.map { seconds($0.mitigated) },
+                recoveredAtSeconds: main.recovery.map { Double($0) },
+                failbackEndedAtSeconds: failbackEnd.map { seconds($0) },
+                detectionSeconds: firing.map { ($0.detected - onset).seconds },
+                recoverySeconds: mainRecovery,
+                readRecoverySeconds: reads.breach == nil ? nil : recoverySeconds(reads),
+                writeRecoverySeconds: writesRecovery.breach == nil ? nil : recoverySeconds(writesRecovery),
+                outcome: outcome,
+                censoredAtSeconds: outcome == .notRecovered ? seconds(windowEnd) - seconds(onset) : nil,
+                rule: firing?.rule.rawValue,
+                requests: requests, requestsFailed: failed, failbackRequestsFailed: failbackFailed,
+                staleReads: tally.staleReads, writesQueued: tally.queued, writesRejected: tally.rejected,
+                writesReplayed: tally.replayed, writesLost: tally.lost,
+                rtoSeconds: rto, rpoWrites: fault.kind == .regionLoss ? rpoWrites : nil))
+            if let row = fault.row, let rows = model.triggers, row >= 1 && row <= rows.count {
+                let trigger = rows[row - 1]
+                let rightRule = firing?.rule == trigger.rule
+                let passed: Bool
+                switch outcome {
+                case .noImpact: passed = true
+                case .recovered: passed = rightRule && (mainRecovery ?? .infinity) < trigger.target.seconds
+                case .notTriggered, .notRecovered: passed = false
+                }
+                triggers.append(TriggerVerdict(
+                    row: row, condition: trigger.condition, action: trigger.action,
+                    targetSeconds: trigger.target.seconds, fault: fault.name,
+                    detectionSeconds: firing.map { ($0.detected - onset).seconds },
+                    recoverySeconds: mainRecovery, outcome: outcome, passed: passed,
+                    rule: firing?.rule.rawValue))
+            }
+        }
+        triggers.sort { $0.row < $1.row }
+
+        let availability = availabilityResult()
+        let latency = latencyResults()
+        let breakerSummaries = breakers.indices.compactMap { index -> BreakerSummary? in
+            var open = breakerSecondsOpen[index]
+            if breakerOpenSince[index] >= 0 { open += Double(measureEnd.nanoseconds - breakerOpenSince[index]) / 1e9 }
+            guard breakerOpens[index] > 0 || breakerRejected[index] > 0 else { return nil }
+            return BreakerSummary(breaker: breakerNames[index], opens: breakerOpens[index], falseOpens: breakerFalseOpens[index],
+                                  secondsOpen: open, callsRejected: breakerRejected[index])
+        }
+        let samples = series.map {
+            MetricSample(metric: $0.metric, scope: $0.scope, startSeconds: seconds($0.start), widthSeconds: $0.width.seconds, value: $0.value)
+        }
+        let events = log.filter { $0.time >= measureStart && $0.time <= measureEnd + model.traffic.deadline }
+            .map { LoggedEvent(timeSeconds: seconds($0.time), kind: $0.kind, subject: $0.subject, detail: $0.detail) }
+        let modelData = (try? CanonicalJSON.encode(model)) ?? Data()
+        let experimentData = (try? CanonicalJSON.encode(experiment)) ?? Data()
+        let identity = RunIdentity(
+            runKey: RunKey.make(modelCanonical: modelData, experimentCanonical: experimentData, variant: variant,
+                                overrides: overrides, seed: seed, engineVersion: FailoverSimulation.engineVersion),
+            model: model.name, modelHash: ContentHash.sha256Hex(modelData),
+            experiment: experiment.name, experimentHash: ContentHash.sha256Hex(experimentData),
+            variant: variant, overrides: overrides, seed: seed, engineVersion: FailoverSimulation.engineVersion,
+            events: simulation.deliveredEvents, simulatedSeconds: (now - SimTime.zero).seconds, wallSeconds: 0)
+        let writeOutcomes = WriteOutcomes(acknowledged: writes.acknowledged, queued: writes.queued, rejected: writes.rejected,
+                                          replayed: writes.replayed, lost: writes.lost + Int64(faults.regionLost[writeQueueRegion] ? writeQueue.count : 0),
+                                          duplicatesSuppressed: writes.duplicatesSuppressed)
+        let result = RunResult(identity: identity, status: status, statusDetail: statusDetail, incidents: incidents,
+                               triggers: triggers, availability: availability, latency: latency, writes: writeOutcomes,
+                               breakers: breakerSummaries, series: samples, events: events)
+        return result.withDigest()
+    }
+
+    /// Counts from the event log between onset and the next incident (queued/replayed writes are
+    /// tallied by the snapshot the world keeps at every fault start).
+    func incidentTallies(onset: SimTime, windowEnd: SimTime) -> (queued: Int64, rejected: Int64, replayed: Int64, lost: Int64, staleReads: Int64) {
+        let before = snapshots.last { $0.time <= onset }?.tally ?? WriteTally()
+        let after = snapshots.first { $0.time >= windowEnd }?.tally ?? writes
+        let staleBefore = snapshots.last { $0.time <= onset }?.staleReads ?? 0
+        let staleAfter = snapshots.first { $0.time >= windowEnd }?.staleReads ?? staleReads
+        return (after.queued - before.queued, after.rejected - before.rejected, after.replayed - before.replayed,
+                after.lost - before.lost, staleAfter - staleBefore)
+    }
+
+    func availabilityResult() -> AvailabilityResult {
+        let total = regionRequests.reduce(0, +)
+        let served = regionServed.reduce(0, +)
+        let critical = model.alerts?.errorRate.critical ?? 0.05
+        var good = 0, bad = 0, noData = 0
+        var minute = 0
+        let bins = arrivals.readTotal.count
+        while minute * 60 < bins - 1 {
+            var t = 0, f = 0
+            for bin in (minute * 60)..<min(bins - 1, minute * 60 + 60) {
+                let r = arrivals.rate(.all, bin: bin)
+                t += r.total
+                f += r.failed
+            }
+            if t < 10 { noData += 1 } else if Double(f) / Double(t) > critical { bad += 1 } else { good += 1 }
+            minute += 1
+        }
+        let requestBased = total > 0 ? Double(served) / Double(total) : 1
+        let timeBased = good + bad > 0 ? Double(good) / Double(good + bad) : 1
+        let budgetSeconds = (1 - model.slo.uptime) * 365 * 86_400
+        let used = budgetSeconds > 0 ? Double(bad * 60) / budgetSeconds : 0
+        let regions = regionNames.indices.map { r in
+            ScopedAvailability(scope: regionNames[r], requests: regionRequests[r], served: regionServed[r],
+                               requestBased: regionRequests[r] > 0 ? Double(regionServed[r]) / Double(regionRequests[r]) : 1)
+        }
+        let tenants = tenantRequests.indices.compactMap { t -> ScopedAvailability? in
+            guard tenantRequests[t] > 0 else { return nil }
+            return ScopedAvailability(scope: "tenant-\(t + 1)", requests: tenantRequests[t], served: tenantServed[t],
+                                      requestBased: Double(tenantServed[t]) / Double(tenantRequests[t]))
+        }
+        return AvailabilityResult(requestBased: requestBased, timeBased: timeBased, errorBudgetUsed: used,
+                                  requests: total, served: served, goodMinutes: good, badMinutes: bad,
+                                  noDataMinutes: noData, regions: regions, tenants: tenants)
+    }
+
+    func latencyResults() -> [LatencyResult] {
+        OperationClass.allCases.compactMap { operation in
+            let histogram = latencyByClass[operation.index]
+            let target = model.slo.latency.first { $0.operation == operation }
+            guard !histogram.isEmpty || target != nil else { return nil }
+            let ms = { (d: SimDuration) in d.seconds * 1000 }
+            let p50 = histogram.isEmpty ? 0 : ms(histogram.percentile(50))
+            let p95 = histogram.isEmpty ? 0 : ms(histogram.percentile(95))
+            let p99 = histogram.isEmpty ? 0 : ms(histogram.percentile(99))
+            var passed: Bool? = nil
+            if let target, !histogram.isEmpty {
+                passed = p50 <= ms(target.p50) && p95 <= ms(target.p95) && p99 <= ms(target.p99)
+            }
+            return LatencyResult(operation: operation.rawValue, count: Int64(histogram.count), p50Ms: p50, p95Ms: p95, p99Ms: p99,
+                                 meanMs: histogram.isEmpty ? 0 : ms(histogram.mean), maxMs: histogram.isEmpty ? 0 : ms(histogram.max),
+                                 targetP50Ms: target.map { ms($0.p50) }, targetP95Ms: target.map { ms($0.p95) },
+                                 targetP99Ms: target.map { ms($0.p99) }, passed: passed,
+                                 histogram: Data(histogram.serialized()))
+        }
+    }
+}

@@ -1,0 +1,293 @@
+import DequeModule
+import SimulationCore
+import SimulationStatistics
+
+/// Message and timer kinds of the failover model's entities.
+enum Kind {
+    // traffic
+    static let arrival: UInt32 = 1
+    static let retry: UInt32 = 2
+    // region service
+    static let serviceArrive: UInt32 = 10
+    static let serviceDone: UInt32 = 11
+    static let scaleUp: UInt32 = 12
+    // health checks and controller
+    static let probe: UInt32 = 20
+    static let probeResult: UInt32 = 21
+    static let databaseRuleTimer: UInt32 = 22
+    static let controllerTick: UInt32 = 23
+    static let actionTakesEffect: UInt32 = 24
+    static let failbackStep: UInt32 = 25
+    static let promotion: UInt32 = 26
+    static let replayTick: UInt32 = 27
+    // faults and monitor
+    static let faultStart: UInt32 = 30
+    static let faultEnd: UInt32 = 31
+    static let monitorTick: UInt32 = 40
+}
+
+/// How one attempt of a request ended.
+enum Status: UInt8 {
+    case success
+    case fiveXX
+    case connectionError
+    case timeout
+}
+
+/// A request in flight (an index in the world's request table travels in event payloads).
+struct RequestRecord {
+    var id: UInt64 = 0
+    var arrival: SimTime = .zero
+    var attemptStart: SimTime = .zero
+    var tenant: Int32 = 0
+    var key: Int32 = 0
+    var operation: OperationClass = .cached
+    var attempt: UInt16 = 0
+    var edgeLocation: Int16 = 0
+    var region: Int8 = 0
+    var instance: Int16 = -1
+    var usedDatabase = false
+    var usedPool = false
+    var breakerIndex: Int32 = -1
+    var callSucceeded = false
+    var status: Status = .success
+    var l1Fill = false
+    var isStale = false
+    var queuedWrite = false
+    var returnLatency: SimDuration = .zero
+}
+
+/// The whole simulated architecture: the state of every component, and the logic of the entities
+/// that act on it. Entities (`TrafficEntity`, `RegionEntity`, `ControlEntity`) are thin: they
+/// receive events and call into the world, so the components share state without copies.
+final class FailoverWorld {
+    let model: ModelConfiguration
+    let experiment: ExperimentConfiguration
+    let simulation: Simulation
+    let streams: RandomStreams
+    let draws: RequestDraws
+    let measureStart: SimTime
+    let measureEnd: SimTime
+
+    // Regions: 0 primary, 1 failover (if any).
+    let regionNames: [String]
+    var faults: FaultState
+
+    // Entity ids.
+    var trafficID = EntityID(index: 0)
+    var regionIDs: [EntityID] = []
+    var controlID = EntityID(index: 0)
+
+    // Traffic.
+    var arrivalStream: Xoshiro256StarStar
+    var currentRate: Double
+    let tenantDistribution: Distribution
+    let keysPerTenant: Int
+    var nextRequestID: UInt64 = 0
+    var requests: [RequestRecord] = []
+    var freeRequests: [Int] = []
+    var retriesIssued: Int64 = 0
+    var firstAttempts: Int64 = 0
+
+    // Edge.
+    let edgeLocations: Int
+    var l1Expiry: [[Int64]]
+    var dnsAnswer: [Int8]
+    var dnsExpiry: [Int64]
+    var dnsStale: [Bool]
+    var dnsRecord: Int8 = 0
+    /// Share of traffic the edge sends to the failover region by routing override (0: none).
+    var routedToFailover: Double = 0
+
+    // Regions' service.
+    var instancesActive: [Int]
+    var instanceBusy: [[Int]]
+    var instanceWarmAt: [[Int64]]
+    var waiting: [Deque<Int>]
+    var scaling: [Bool]
+    var l2Expiry: [[Int64]]
+    var poolInUse: [Int]
+    var poolPeak: [Int]
+
+    // Database and replication.
+    /// Region index whose database takes writes (the primary, or the promoted replica).
+    var writableDatabase = 0
+    /// Reads in the primary region go to the replica for this share (the DB rule's action).
+    var readsToReplica: Double = 0
+    var primaryLost = false
+    var replicationPending: Deque<(commit: Int64, arrives: Int64)> = []
+    var stallEnd: Int64 = 0
+
+    // Breakers, keyed by (guard, region, instance) for instance scope.
+    var breakers: [ReferenceBreaker] = []
+    var breakerNames: [String] = []
+    var breakerOpens: [Int] = []
+    var breakerFalseOpens: [Int] = []
+    var breakerOpenSince: [Int64] = []
+    var breakerSecondsOpen: [Double] = []
+    var breakerRejected: [Int64] = []
+    var databaseBreakerBase: [Int] = []  // per region: first index of the database breakers
+    var batchBreakerBase: [Int] = []
+    var breakerStride: [Int] = []
+
+    // Writes.
+    var writeQueue: Deque<SimTime> = []
+    var writeQueueRegion = 1
+    var writes = WriteTally()
+
+    // Observations and measurements.
+    var observed = ObservationRing()
+    var arrivals: ArrivalBins
+    var latency: [OperationClass: LatencyHistogram] = [:]
+    var latencyByClass: [LatencyHistogram]
+    var regionRequests: [Int64]
+    var regionServed: [Int64]
+    var tenantRequests: [Int64]
+    var tenantServed: [Int64]
+    var staleReads: Int64 = 0
+    var log: [LoggedEntry] = []
+    var series: [MetricSampleRow] = []
+    var activeFaults = 0
+    var flapping: [Int: (period: SimDuration, onFor: SimDuration, start: SimTime)] = [:]
+    var probeStream: Xoshiro256StarStar
+    var replaying = false
+    var rpoWrites: Int64? = nil
+    /// Write and stale-read tallies at every fault start, for per-incident counts.
+    var snapshots: [(time: SimTime, tally: WriteTally, staleReads: Int64)] = []
+
+    // Controller (see Controller.swift).
+    var control: ControllerState
+
+    struct WriteTally {
+        var acknowledged: Int64 = 0
+        var queued: Int64 = 0
+        var rejected: Int64 = 0
+        var replayed: Int64 = 0
+        var lost: Int64 = 0
+        var duplicatesSuppressed: Int64 = 0
+    }
+
+    struct LoggedEntry {
+        var time: SimTime
+        var kind: String
+        var subject: String
+        var detail: String
+    }
+
+    init(model: ModelConfiguration, experiment: ExperimentConfiguration, seed: UInt64, simulation: Simulation) throws {
+        self.model = model
+        self.experiment = experiment
+        self.simulation = simulation
+        streams = RandomStreams(seed: seed)
+        draws = RequestDraws(seed: seed)
+        let warmUp = experiment.warmUp ?? .zero
+        measureStart = SimTime.zero + warmUp
+        measureEnd = measureStart + experiment.duration
+        regionNames = [model.regions.primary] + (model.regions.failover.map { [$0] } ?? [])
+        let regionCount = regionNames.count
+        faults = FaultState(regions: regionCount)
+        arrivalStream = streams.stream(named: "arrivals")
+        probeStream = streams.stream(named: "health-checks")
+        currentRate = model.traffic.requestsPerSecond
+        tenantDistribution = try Distribution.zipf(count: model.traffic.tenants, exponent: model.traffic.tenantSkew)
+        keysPerTenant = model.cache?.keysPerTenant ?? (model.traffic.employeesPerTenant + 1)
+        edgeLocations = model.edge?.locations ?? 1
+        let keyCount = model.traffic.tenants * keysPerTenant
+        l1Expiry = Array(repeating: Array(repeating: Int64.min, count: model.edge == nil ? 0 : keyCount), count: edgeLocations)
+        dnsAnswer = Array(repeating: 0, count: edgeLocations)
+        dnsExpiry = Array(repeating: 0, count: edgeLocations)
+        dnsStale = Array(repeating: false, count: edgeLocations)
+        let primaryInstances = model.service.instances
+        let standby = model.service.standbyInstances ?? primaryInstances
+        let maxInstances = max(model.service.maxInstances ?? primaryInstances, primaryInstances)
+        instancesActive = (0..<regionCount).map { $0 == 0 ? primaryInstances : standby }
+        instanceBusy = Array(repeating: Array(repeating: 0, count: maxInstances), count: regionCount)
+        instanceWarmAt = Array(repeating: Array(repeating: 0, count: maxInstances), count: regionCount)
+        waiting = Array(repeating: Deque(), count: regionCount)
+        scaling = Array(repeating: false, count: regionCount)
+        // Caches start in steady state: primary warm (expiries spread over one TTL), failover cold if configured.
+        l2Expiry = []
+        poolInUse = Array(repeating: 0, count: regionCount)
+        poolPeak = poolInUse
+        writeQueueRegion = regionCount > 1 ? 1 : 0
+        arrivals = ArrivalBins(start: measureStart, seconds: Int(experiment.duration.nanoseconds / 1_000_000_000))
+        latencyByClass = OperationClass.allCases.map { _ in LatencyHistogram(highestTrackableValue: .seconds(600), significantDigits: 3) }
+        regionRequests = Array(repeating: 0, count: regionCount)
+        regionServed = regionRequests
+        tenantRequests = Array(repeating: 0, count: model.traffic.tenants)
+        tenantServed = tenantRequests
+        control = ControllerState(regions: regionCount)
+        requests.reserveCapacity(4096)
+
+        var warm = streams.stream(named: "cache-warm-start")
+        for region in 0..<regionCount {
+            let cold = region > 0 && (model.cache?.coldInFailover ?? false)
+            if model.cache == nil || cold {
+                l2Expiry.append(Array(repeating: Int64.min, count: model.cache == nil ? 0 : keyCount))
+            } else {
+                let ttl = model.cache!.ttl.nanoseconds
+                l2Expiry.append((0..<keyCount).map { _ in Int64(warm.nextUniform() * Double(ttl)) })
+            }
+        }
+        if model.edge != nil {
+            let ttl = model.edge!.l1TTL.nanoseconds
+            for location in 0..<edgeLocations {
+                for key in 0..<keyCount { l1Expiry[location][key] = Int64(warm.nextUniform() * Double(ttl)) }
+            }
+        }
+        if let dns = model.dns {
+            var phase = streams.stream(named: "dns-phase")
+            for location in 0..<edgeLocations {
+                dnsExpiry[location] = Int64(phase.nextUniform() * Double(dns.ttl.nanoseconds))
+                dnsStale[location] = phase.nextUniform() < dns.staleShare
+            }
+        }
+        buildBreakers(regionCount: regionCount, maxInstances: maxInstances)
+    }
+
+    func buildBreakers(regionCount: Int, maxInstances: Int) {
+        for region in 0..<regionCount {
+            for guarded in [BreakerConfiguration.Guards.database, .batch] {
+                let base = breakers.count
+                if let configuration = model.breakers?.first(where: { $0.guards == guarded }) {
+                    // Instance scope: one per instance and target database (primary, replica);
+                    // region scope: one per target; global: shared by both regions (region 0 holds it).
+                    let instances: Int
+                    switch configuration.scope {
+                    case .instance: instances = maxInstances
+                    case .region, .global: instances = 1
+                    }
+                    for instance in 0..<instances {
+                        for target in 0..<regionCount {
+                            breakers.append(ReferenceBreaker(configuration: configuration))
+                            let owner = configuration.scope == .global ? "global" : (configuration.scope == .region ? regionNames[region] : "\(regionNames[region])/api-\(instance)")
+                            breakerNames.append("\(configuration.name)→db-\(regionNames[target])@\(owner)")
+                        }
+                    }
+                }
+                if guarded == .database { databaseBreakerBase.append(base) } else { batchBreakerBase.append(base) }
+            }
+        }
+        breakerOpens = Array(repeating: 0, count: breakers.count)
+        breakerFalseOpens = breakerOpens
+        breakerOpenSince = Array(repeating: -1, count: breakers.count)
+        breakerSecondsOpen = Array(repeating: 0, count: breakers.count)
+        breakerRejected = Array(repeating: 0, count: breakers.count)
+    }
+
+    /// The breaker guarding a call, or -1 when the path has none.
+    func breakerIndex(guards: BreakerConfiguration.Guards, region: Int, instance: Int, target: Int) -> Int {
+        guard let configuration = model.breakers?.first(where: { $0.guards == guards }) else { return -1 }
+        let regionCount = regionNames.count
+        let baseRegion = configuration.scope == .global ? 0 : region
+        let base = guards == .database ? databaseBreakerBase[baseRegion] : batchBreakerBase[baseRegion]
+        let slot = configuration.scope == .instance ? instance : 0
+        return base + slot * regionCount + target
+    }
+
+    func record(_ kind: String, _ subject: String, _ detail: String) {
+        log.append(LoggedEntry(time: simulation.now, kind: kind, subject: subject, detail: detail))
+    }
+
+    var now: SimTime { simulation.now }
+}

@@ -1,0 +1,387 @@
+import SimulationCore
+
+/// A model file (`kind: model`): the architecture, its parameters and its targets.
+///
+/// Components are optional where an architecture can do without them: a model with only
+/// `traffic` and `service` (a region with instances and a concurrency limit) is valid, and its
+/// requests are served by the service alone. The reference model (`models/esta-tracker.yaml`)
+/// fills every section; each default it adds to the reference's own numbers says where it comes
+/// from.
+public struct ModelConfiguration: Codable, Sendable, Equatable {
+    public var kind: String
+    public var name: String
+    public var description: String?
+    public var regions: Regions
+    public var links: Links?
+    public var traffic: Traffic
+    public var edge: Edge?
+    public var dns: DNS?
+    public var service: Service
+    public var cache: Cache?
+    public var database: Database?
+    public var breakers: [BreakerConfiguration]?
+    public var healthChecks: HealthChecks?
+    public var controller: Controller?
+    public var writes: Writes?
+    public var slo: ServiceLevels
+    public var triggers: [TriggerRow]?
+    public var alerts: Alerts?
+    public var backups: [Backup]?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case kind, name, description, regions, links, traffic, edge, dns, service, cache, database, breakers
+        case healthChecks, controller, writes, slo, triggers, alerts, backups
+    }
+
+    /// The primary and failover regions (the failover is optional for single-region models).
+    public struct Regions: Codable, Sendable, Equatable {
+        public var primary: String
+        public var failover: String?
+        enum CodingKeys: String, CodingKey, CaseIterable { case primary, failover }
+    }
+
+    /// One-way latencies of the network links.
+    public struct Links: Codable, Sendable, Equatable {
+        public var clientToEdge: DurationSpec
+        public var edgeToRegion: DurationSpec
+        public var betweenRegions: DurationSpec
+        /// How long a caller waits on a cut link before it gives up (a connect timeout).
+        public var connectTimeout: SimDuration
+        enum CodingKeys: String, CodingKey, CaseIterable { case clientToEdge, edgeToRegion, betweenRegions, connectTimeout }
+    }
+
+    /// Open-loop tenant traffic.
+    public struct Traffic: Codable, Sendable, Equatable {
+        /// Mean arrival rate (Poisson arrivals) at the start; `profile` may change it.
+        public var requestsPerSecond: Double
+        /// Steps of the rate: from `at` on, the rate is `requestsPerSecond`.
+        public var profile: [RateStep]?
+        public var tenants: Int
+        /// Zipf exponent of tenant sizes (0: all equal).
+        public var tenantSkew: Double
+        public var employeesPerTenant: Int
+        public var concurrentUsers: Int?
+        /// Share of each operation; read + write + batch + report = 1.
+        public var mix: OperationMix
+        /// The client gives up on a request after this long (a timeout is a failure).
+        public var deadline: SimDuration
+        public var retry: Retry?
+        /// The reference's peak expectations, for profiles and reports.
+        public var peak: Peak?
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case requestsPerSecond, profile, tenants, tenantSkew, employeesPerTenant, concurrentUsers, mix, deadline, retry, peak
+        }
+    }
+
+    public struct RateStep: Codable, Sendable, Equatable {
+        public var at: SimDuration
+        public var requestsPerSecond: Double
+        enum CodingKeys: String, CodingKey, CaseIterable { case at, requestsPerSecond }
+    }
+
+    public struct Peak: Codable, Sendable, Equatable {
+        public var requestsPerSecond: Double
+        public var writesPerSecond: Double
+        public var tenants: Int
+        public var employeesPerTenant: Int
+        public var concurrentUsers: Int
+        enum CodingKeys: String, CodingKey, CaseIterable { case requestsPerSecond, writesPerSecond, tenants, employeesPerTenant, concurrentUsers }
+    }
+
+    public struct OperationMix: Codable, Sendable, Equatable {
+        public var read: Double
+        public var write: Double
+        public var batch: Double
+        public var report: Double
+        enum CodingKeys: String, CodingKey, CaseIterable { case read, write, batch, report }
+    }
+
+    /// Client retries of failed attempts.
+    public struct Retry: Codable, Sendable, Equatable {
+        /// Attempts in all, the first included (1: no retries).
+        public var maxAttempts: Int
+        public var backoff: SimDuration
+        /// Each backoff is multiplied by a uniform factor in [1 − jitter, 1 + jitter].
+        public var jitter: Double
+        /// Retries may add at most this share of first attempts (a retry budget).
+        public var budget: Double
+        enum CodingKeys: String, CodingKey, CaseIterable { case maxAttempts, backoff, jitter, budget }
+    }
+
+    /// The edge: entry point of all client traffic, L1 cache, routing and DNS caching.
+    public struct Edge: Codable, Sendable, Equatable {
+        /// Edge locations; each caches the DNS answer on its own.
+        public var locations: Int
+        public var l1TTL: SimDuration
+        /// Share of reads whose data may be served from L1 (hot path data, session tokens).
+        public var l1CacheableShare: Double
+        public var processing: DurationSpec
+        enum CodingKeys: String, CodingKey, CaseIterable { case locations, l1TTL, l1CacheableShare, processing }
+    }
+
+    /// The failover DNS record.
+    public struct DNS: Codable, Sendable, Equatable {
+        public var ttl: SimDuration
+        /// Share of edge locations that keep a stale answer for up to `staleExtra` beyond the TTL.
+        public var staleShare: Double
+        public var staleExtra: SimDuration
+        enum CodingKeys: String, CodingKey, CaseIterable { case ttl, staleShare, staleExtra }
+    }
+
+    /// The API service, deployed in each region.
+    public struct Service: Codable, Sendable, Equatable {
+        /// Warm instances in the primary region.
+        public var instances: Int
+        /// Warm instances kept in the failover region (the standby).
+        public var standbyInstances: Int?
+        /// Most instances a region can scale up to.
+        public var maxInstances: Int?
+        /// A region under load adds one instance per this interval, up to `maxInstances`.
+        public var scaleUpInterval: SimDuration?
+        /// A new instance's first request waits this long.
+        public var coldStart: DurationSpec?
+        /// Requests one instance serves at once.
+        public var concurrency: Int
+        /// Requests waiting per region beyond that; more are refused with a 503.
+        public var queueLimit: Int
+        /// The service's own processing time per request (before cache and database calls).
+        public var processing: DurationSpec
+        /// Extra processing for batch and report operations.
+        public var batchProcessing: DurationSpec?
+        public var reportProcessing: DurationSpec?
+        /// Share of requests that fail with a 5xx in normal operation.
+        public var backgroundErrorRate: Double
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case instances, standbyInstances, maxInstances, scaleUpInterval, coldStart, concurrency, queueLimit
+            case processing, batchProcessing, reportProcessing, backgroundErrorRate
+        }
+    }
+
+    /// The L2 cache (Redis) in each region.
+    public struct Cache: Codable, Sendable, Equatable {
+        public var ttl: SimDuration
+        public var lookup: DurationSpec
+        /// Cacheable keys per tenant (its employees' accrual snapshots plus its dashboard).
+        public var keysPerTenant: Int?
+        /// Whether the failover region's cache starts empty.
+        public var coldInFailover: Bool
+        /// The invalidation table, informational: writes invalidate the written key and the tenant's dashboard.
+        public var invalidation: [Invalidation]?
+        enum CodingKeys: String, CodingKey, CaseIterable { case ttl, lookup, keysPerTenant, coldInFailover, invalidation }
+    }
+
+    public struct Invalidation: Codable, Sendable, Equatable {
+        public var event: String
+        public var invalidates: String
+        public var share: Double?
+        enum CodingKeys: String, CodingKey, CaseIterable { case event, invalidates, share }
+    }
+
+    /// The primary database and its read replica in the failover region.
+    public struct Database: Codable, Sendable, Equatable {
+        public var read: DurationSpec
+        public var write: DurationSpec
+        /// Connections per region; a call finding none free fails at once (pool exhausted).
+        public var poolSize: Int
+        /// A call waits at most this long (an unreachable database makes calls hang until then).
+        public var callTimeout: SimDuration
+        /// Refused connections fail after this long.
+        public var refuseLatency: SimDuration
+        public var replication: Replication
+        public var promotion: Promotion
+        enum CodingKeys: String, CodingKey, CaseIterable { case read, write, poolSize, callTimeout, refuseLatency, replication, promotion }
+    }
+
+    public struct Replication: Codable, Sendable, Equatable {
+        public enum Mode: String, Codable, Sendable, CaseIterable { case async, sync }
+        public var mode: Mode
+        /// Async: delay until a committed write reaches the replica.
+        public var lag: DurationSpec
+        enum CodingKeys: String, CodingKey, CaseIterable { case mode, lag }
+    }
+
+    public struct Promotion: Codable, Sendable, Equatable {
+        public enum Mode: String, Codable, Sendable, CaseIterable { case automatic, manual }
+        public var mode: Mode
+        public var delay: DurationSpec
+        enum CodingKeys: String, CodingKey, CaseIterable { case mode, delay }
+    }
+
+    /// Health-check probing.
+    public struct HealthChecks: Codable, Sendable, Equatable {
+        public enum Location: String, Codable, Sendable, CaseIterable { case external, edge }
+        public var location: Location
+        public var interval: SimDuration
+        public var timeout: SimDuration
+        /// Consecutive failures that mark a target unhealthy.
+        public var failureThreshold: Int
+        /// Consecutive successes that mark it healthy again.
+        public var successThreshold: Int
+        enum CodingKeys: String, CodingKey, CaseIterable { case location, interval, timeout, failureThreshold, successThreshold }
+    }
+
+    /// The failover controller's rules (the trigger table) and failback.
+    public struct Controller: Codable, Sendable, Equatable {
+        public var evaluationWindow: SimDuration
+        public var minimumRequests: Int
+        /// The 5xx rule fires when the primary's 5xx share over the window is strictly above this.
+        public var errorRateThreshold: Double
+        /// The database rule fires when `/api/health/db` has failed for strictly longer than this.
+        public var databaseUnreachableFor: SimDuration
+        /// While `/api/health/db` fails and `/api/health/compute` passes, the 5xx rule defers.
+        public var precedence: Bool
+        /// Count connection failures and timeouts between edge and region as 5xx (default: no).
+        public var connectionErrorsAs5xx: Bool
+        /// Delay between a rule firing and its action taking effect.
+        public var actionDelay: SimDuration
+        public var failback: Failback
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case evaluationWindow, minimumRequests, errorRateThreshold, databaseUnreachableFor, precedence
+            case connectionErrorsAs5xx, actionDelay, failback
+        }
+    }
+
+    public struct Failback: Codable, Sendable, Equatable {
+        /// The primary must be healthy this long before traffic moves back.
+        public var hysteresis: SimDuration
+        /// Shares of traffic moved back, one step per `stepInterval` (the last must be 1).
+        public var steps: [Double]
+        public var stepInterval: SimDuration
+        enum CodingKeys: String, CodingKey, CaseIterable { case hysteresis, steps, stepInterval }
+    }
+
+    /// What happens to writes while the primary database cannot take them.
+    public struct Writes: Codable, Sendable, Equatable {
+        public enum Policy: String, Codable, Sendable, CaseIterable { case queue, reject }
+        public var policy: Policy
+        public var queueCapacity: Int
+        /// Replayed writes per second once the primary is writable.
+        public var replayRate: Double
+        enum CodingKeys: String, CodingKey, CaseIterable { case policy, queueCapacity, replayRate }
+    }
+
+    /// Targets: latency SLA table, uptime, recovery definition, RPO/RTO.
+    public struct ServiceLevels: Codable, Sendable, Equatable {
+        public var latency: [LatencyTarget]
+        public var uptime: Double
+        /// A bin is recovered when its error rate is below this.
+        public var recoveryErrorRate: Double
+        /// Every bin in this window must be recovered.
+        public var stabilityWindow: SimDuration
+        public var rpo: SimDuration?
+        public var rto: SimDuration?
+        enum CodingKeys: String, CodingKey, CaseIterable { case latency, uptime, recoveryErrorRate, stabilityWindow, rpo, rto }
+    }
+
+    public struct LatencyTarget: Codable, Sendable, Equatable {
+        public var operation: OperationClass
+        public var p50: SimDuration
+        public var p95: SimDuration
+        public var p99: SimDuration
+        enum CodingKeys: String, CodingKey, CaseIterable { case operation, p50, p95, p99 }
+    }
+
+    /// A row of the trigger table.
+    public struct TriggerRow: Codable, Sendable, Equatable {
+        public var condition: String
+        public var action: String
+        public var rule: Rule
+        public var target: SimDuration
+        enum CodingKeys: String, CodingKey, CaseIterable { case condition, action, rule, target }
+    }
+
+    /// Alert thresholds (warning, critical).
+    public struct Alerts: Codable, Sendable, Equatable {
+        public var evaluationWindow: SimDuration
+        public var errorRate: Levels
+        public var p95Latency: DurationLevels
+        /// Open breaker instances: warning at `warning` or more, critical above `critical`.
+        public var circuitsOpen: Levels
+        public var cacheMissRate: Levels
+        public var databaseConnections: Levels
+        enum CodingKeys: String, CodingKey, CaseIterable { case evaluationWindow, errorRate, p95Latency, circuitsOpen, cacheMissRate, databaseConnections }
+    }
+
+    public struct Levels: Codable, Sendable, Equatable {
+        public var warning: Double
+        public var critical: Double
+        enum CodingKeys: String, CodingKey, CaseIterable { case warning, critical }
+    }
+
+    public struct DurationLevels: Codable, Sendable, Equatable {
+        public var warning: SimDuration
+        public var critical: SimDuration
+        enum CodingKeys: String, CodingKey, CaseIterable { case warning, critical }
+    }
+
+    public struct Backup: Codable, Sendable, Equatable {
+        public var data: String
+        public var frequency: String
+        public var retention: String
+        enum CodingKeys: String, CodingKey, CaseIterable { case data, frequency, retention }
+    }
+}
+
+/// The controller's rules, one per trigger-table row.
+public enum Rule: String, Codable, Sendable, CaseIterable {
+    /// Primary DB unreachable → switch reads to the read replica.
+    case databaseUnreachable
+    /// Primary API 5xx rate → route traffic to the failover region at the edge.
+    case api5xx
+    /// Primary region partitioned → DNS failover.
+    case regionPartition
+}
+
+/// How the client-side latency of a request is classified (the SLA table's rows).
+public enum OperationClass: String, Codable, Sendable, CaseIterable {
+    /// A read answered from L1 or L2 without a database call.
+    case cached
+    /// A read that called a database.
+    case db
+    case write
+    case batch
+    case report
+}
+
+/// A breaker configuration: the reference policy (contract §3).
+public struct BreakerConfiguration: Codable, Sendable, Equatable {
+    public enum Scope: String, Codable, Sendable, CaseIterable { case instance, region, global }
+    /// The call path it guards.
+    public enum Guards: String, Codable, Sendable, CaseIterable { case database, external, batch }
+    public var name: String
+    public var guards: Guards
+    public var failureThreshold: Int
+    public var successThreshold: Int
+    public var resetTimeout: SimDuration
+    public var monitorWindow: SimDuration
+    public var scope: Scope
+    /// Trial calls admitted at once in HALF_OPEN.
+    public var halfOpenMaxCalls: Int
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, guards, failureThreshold, successThreshold, resetTimeout, monitorWindow, scope, halfOpenMaxCalls
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        guards = try c.decode(Guards.self, forKey: .guards)
+        failureThreshold = try c.decode(Int.self, forKey: .failureThreshold)
+        successThreshold = try c.decode(Int.self, forKey: .successThreshold)
+        resetTimeout = try c.decode(SimDuration.self, forKey: .resetTimeout)
+        monitorWindow = try c.decode(SimDuration.self, forKey: .monitorWindow)
+        scope = try c.decodeIfPresent(Scope.self, forKey: .scope) ?? .instance
+        halfOpenMaxCalls = try c.decodeIfPresent(Int.self, forKey: .halfOpenMaxCalls) ?? 1
+        if failureThreshold < 1 {
+            throw DecodingError.dataCorruptedError(forKey: .failureThreshold, in: c, debugDescription: "failureThreshold must be at least 1, found \(failureThreshold)")
+        }
+        if successThreshold < 1 {
+            throw DecodingError.dataCorruptedError(forKey: .successThreshold, in: c, debugDescription: "successThreshold must be at least 1, found \(successThreshold)")
+        }
+        if halfOpenMaxCalls < 1 {
+            throw DecodingError.dataCorruptedError(forKey: .halfOpenMaxCalls, in: c, debugDescription: "halfOpenMaxCalls must be at least 1, found \(halfOpenMaxCalls)")
+        }
+        if monitorWindow.nanoseconds <= 0 {
+            throw DecodingError.dataCorruptedError(forKey: .monitorWindow, in: c, debugDescription: "monitorWindow must be longer than zero")
+        }
+    }
+}

@@ -1,0 +1,327 @@
+import DequeModule
+import SimulationCore
+
+/// The API service of one region: instances with a concurrency limit and a shared FIFO queue,
+/// cold starts and scale-up, the L2 cache, the database calls behind their breakers, and the
+/// write policy while the primary database cannot take writes.
+final class RegionEntity: Entity {
+    unowned let world: FailoverWorld
+    let region: Int
+    init(world: FailoverWorld, region: Int) {
+        self.world = world
+        self.region = region
+    }
+
+    override func receive(_ event: Event, in simulation: Simulation) {
+        switch event.code {
+        case Kind.serviceArrive: world.serviceArrive(Int(event.payload), region: region)
+        case Kind.serviceDone: world.serviceDone(Int(event.payload), region: region)
+        case Kind.scaleUp: world.scaleUp(region: region)
+        default: preconditionFailure("region got event \(event.code)")
+        }
+    }
+}
+
+extension FailoverWorld {
+    func serviceArrive(_ slot: Int, region: Int) {
+        if faults.regionLost[region] {
+            let request = requests[slot]
+            finish(slot, at: now + (model.links?.connectTimeout ?? .seconds(5)) + request.returnLatency,
+                   status: .connectionError, servedBy: region, operation: request.operation)
+            return
+        }
+        if let instance = freeInstance(region: region) {
+            begin(slot, region: region, instance: instance)
+        } else if waiting[region].count < model.service.queueLimit {
+            waiting[region].append(slot)
+            requestScaleUp(region: region)
+        } else {
+            let request = requests[slot]
+            finish(slot, at: now + request.returnLatency, status: .fiveXX, servedBy: region, operation: request.operation)
+        }
+    }
+
+    /// The least busy active instance with a free slot (lowest index on ties), if any.
+    func freeInstance(region: Int) -> Int? {
+        var best = -1
+        var bestBusy = Int.max
+        let limit = model.service.concurrency
+        for instance in 0..<instancesActive[region] {
+            let busy = instanceBusy[region][instance]
+            if busy < limit && busy < bestBusy {
+                best = instance
+                bestBusy = busy
+            }
+        }
+        return best >= 0 ? best : nil
+    }
+
+    func requestScaleUp(region: Int) {
+        guard !scaling[region], let interval = model.service.scaleUpInterval,
+              instancesActive[region] < instanceBusy[region].count else { return }
+        scaling[region] = true
+        simulation.send(to: regionIDs[region], kind: Kind.scaleUp, after: interval)
+    }
+
+    func scaleUp(region: Int) {
+        scaling[region] = false
+        guard instancesActive[region] < instanceBusy[region].count else { return }
+        let instance = instancesActive[region]
+        instancesActive[region] += 1
+        var draw = streams.stream(named: "cold-start/\(regionNames[region])", index: instance)
+        let coldStart = model.service.coldStart?.sample(&draw) ?? .zero
+        instanceWarmAt[region][instance] = (now + coldStart).nanoseconds
+        record("scaleUp", "api-\(regionNames[region])", "instance \(instance + 1) of \(instanceBusy[region].count), cold start \(coldStart)")
+        // Drain the queue onto the new capacity.
+        while let next = waiting[region].first, let free = freeInstance(region: region) {
+            waiting[region].removeFirst()
+            begin(next, region: region, instance: free)
+        }
+        if !waiting[region].isEmpty { requestScaleUp(region: region) }
+    }
+
+    /// Starts serving a request on an instance; schedules its completion.
+    func begin(_ slot: Int, region: Int, instance: Int) {
+        instanceBusy[region][instance] += 1
+        var request = requests[slot]
+        request.instance = Int16(instance)
+        var draw = draws.stream(request: request.id, hop: Hop.service, attempt: request.attempt)
+        var t = now
+        let warmAt = instanceWarmAt[region][instance]
+        if warmAt > t.nanoseconds { t = SimTime(nanoseconds: warmAt) }
+        var processing = model.service.processing.sample(&draw)
+        switch request.operation {
+        case .batch: processing += model.service.batchProcessing?.sample(&draw) ?? .zero
+        case .report: processing += model.service.reportProcessing?.sample(&draw) ?? .zero
+        default: break
+        }
+        t += processing + faults.addedLatency[region]
+        let errorRoll = draw.nextUniform()
+        let faultRoll = draw.nextUniform()
+        let cacheLatency = model.cache?.lookup.sample(&draw) ?? .zero
+
+        // 5xx from the service itself: the background error rate, or a 5xx fault.
+        let tenantHit = faults.applies(region: region, tenant: Int(request.tenant))
+        if errorRoll < model.service.backgroundErrorRate || (tenantHit && faultRoll < faults.api5xxFraction[region]) {
+            request.status = .fiveXX
+            requests[slot] = request
+            simulation.send(to: regionIDs[region], kind: Kind.serviceDone, payload: UInt64(slot), at: t)
+            return
+        }
+
+        switch request.operation {
+        case .cached, .db:
+            // L2 first.
+            if model.cache != nil {
+                t += cacheLatency
+                let ring = observed.slot(for: now)
+                observed.cacheLookups[ring] += 1
+                if !faults.cacheDown[region] && l2Expiry[region][Int(request.key)] > now.nanoseconds {
+                    request.status = .success
+                    request.usedDatabase = false
+                    requests[slot] = request
+                    simulation.send(to: regionIDs[region], kind: Kind.serviceDone, payload: UInt64(slot), at: t)
+                    return
+                }
+                observed.cacheMisses[ring] += 1
+            }
+            guard model.database != nil else {
+                request.status = .success
+                requests[slot] = request
+                simulation.send(to: regionIDs[region], kind: Kind.serviceDone, payload: UInt64(slot), at: t)
+                return
+            }
+            let target = readTarget(region: region, roll: draw.nextUniform())
+            t = callDatabase(&request, region: region, instance: instance, target: target, guards: .database, isWrite: false, start: t)
+        case .report:
+            let target = readTarget(region: region, roll: draw.nextUniform())
+            t = callDatabase(&request, region: region, instance: instance, target: target, guards: .database, isWrite: false, start: t)
+        case .batch:
+            let target = readTarget(region: region, roll: draw.nextUniform())
+            t = callDatabase(&request, region: region, instance: instance, target: target, guards: .batch, isWrite: false, start: t)
+        case .write:
+            t = callDatabase(&request, region: region, instance: instance, target: writableDatabase, guards: .database, isWrite: true, start: t)
+        }
+        requests[slot] = request
+        simulation.send(to: regionIDs[region], kind: Kind.serviceDone, payload: UInt64(slot), at: max(t, now))
+    }
+
+    /// Reads in the primary region go to the primary database, or to the replica for the share the
+    /// DB rule switched; the failover region reads its local replica.
+    func readTarget(region: Int, roll: Double) -> Int {
+        guard regionNames.count > 1, model.database != nil else { return 0 }
+        if region == 1 { return 1 }
+        if primaryLost { return 1 }
+        return roll < readsToReplica ? 1 : 0
+    }
+
+    /// A database call through its breaker, starting at `start`: fills the request's status and
+    /// returns when the call ends.
+    func callDatabase(_ request: inout RequestRecord, region: Int, instance: Int, target: Int,
+                      guards: BreakerConfiguration.Guards, isWrite: Bool, start: SimTime) -> SimTime {
+        guard let database = model.database else { return start }
+        var t = start
+        var draw = draws.stream(request: request.id, hop: Hop.database, attempt: request.attempt)
+        let breaker = breakerIndex(guards: guards, region: region, instance: instance, target: target)
+        request.breakerIndex = Int32(breaker)
+        if breaker >= 0 {
+            var transition: ReferenceBreaker.Transition? = nil
+            let permitted = breakers[breaker].permitsCall(at: t, transition: &transition)
+            if let transition { noteTransition(breaker, transition) }
+            if !permitted {
+                breakerRejected[breaker] += 1
+                request.breakerIndex = -1
+                fallback(&request, region: region, isWrite: isWrite)
+                return t
+            }
+        }
+        // The pool of the calling region.
+        if poolInUse[region] >= database.poolSize {
+            request.callSucceeded = false
+            request.status = .fiveXX
+            request.usedDatabase = true
+            return t
+        }
+        poolInUse[region] += 1
+        poolPeak[region] = max(poolPeak[region], poolInUse[region])
+        request.usedPool = true
+        request.usedDatabase = true
+        let crossRegion = target != region
+        var network = SimDuration.zero
+        if crossRegion {
+            let oneWay = model.links?.betweenRegions.sample(&draw) ?? .zero
+            network = oneWay + oneWay
+        }
+        let reachable = !(crossRegion && faults.isCut(.regionRegion, region: 0))
+            && !faults.regionLost[target]
+            && !(target == 0 && faults.databaseUnreachable[0] != nil && faults.applies(region: 0, tenant: Int(request.tenant)))
+        if !reachable {
+            let mode = faults.regionLost[target] || crossRegion ? FaultSpec.Mode.blackhole : (faults.databaseUnreachable[0] ?? .blackhole)
+            t += mode == .blackhole ? database.callTimeout : database.refuseLatency + network
+            request.callSucceeded = false
+            request.status = .fiveXX
+            return t
+        }
+        var latency = (isWrite ? database.write : database.read).sample(&draw) + network + faults.addedLatency[target]
+        if isWrite && database.replication.mode == .sync && regionNames.count > 1 {
+            let oneWay = model.links?.betweenRegions.sample(&draw) ?? .zero
+            latency += oneWay + oneWay
+        }
+        if latency > database.callTimeout {
+            t += database.callTimeout
+            request.callSucceeded = false
+            request.status = .fiveXX
+        } else {
+            t += latency
+            request.callSucceeded = true
+            request.status = .success
+            if !isWrite && target == 1 && regionNames.count > 1 { request.isStale = true }
+        }
+        return t
+    }
+
+    /// An open breaker fails the call at once. The fallback of the read path: a cache entry that
+    /// has expired but was not invalidated is served (stale, counted); else the call fails fast
+    /// (503). Writes fail fast, and are queued by `serviceDone` when the policy says so.
+    func fallback(_ request: inout RequestRecord, region: Int, isWrite: Bool) {
+        request.callSucceeded = false
+        if !isWrite, model.cache != nil, !faults.cacheDown[region], l2Expiry[region][Int(request.key)] != Int64.min {
+            request.status = .success
+            request.isStale = true
+            return
+        }
+        request.status = .fiveXX
+    }
+
+    func serviceDone(_ slot: Int, region: Int) {
+        var request = requests[slot]
+        let instance = Int(request.instance)
+        instanceBusy[region][instance] -= 1
+        if request.usedPool { poolInUse[region] -= 1 }
+        if request.breakerIndex >= 0 {
+            let breaker = Int(request.breakerIndex)
+            if let transition = breakers[breaker].record(success: request.callSucceeded, at: now) {
+                noteTransition(breaker, transition)
+            }
+        }
+        var operation = request.operation
+        if request.operation == .cached && request.usedDatabase { operation = .db }
+        if request.status == .success {
+            if request.operation == .write {
+                committedWrite(request, region: region)
+            } else if request.usedDatabase, model.cache != nil, !faults.cacheDown[region] {
+                l2Expiry[region][Int(request.key)] = now.nanoseconds + model.cache!.ttl.nanoseconds
+            }
+        } else if request.operation == .write, request.status == .fiveXX, shouldQueueWrites(), let writePolicy = model.writes {
+            // The write cannot reach the primary: queue it (acknowledged) or reject it.
+            if writePolicy.policy == .queue && writeQueue.count < writePolicy.queueCapacity
+                && !faults.regionLost[writeQueueRegion] {
+                writeQueue.append(request.arrival)
+                writes.queued += 1
+                request.status = .success
+                request.queuedWrite = true
+            }
+        }
+        requests[slot] = request
+        finish(slot, at: now + request.returnLatency, status: request.status, servedBy: region, operation: operation)
+        if let next = waiting[region].first, instanceBusy[region][instance] < model.service.concurrency,
+           instance < instancesActive[region] {
+            waiting[region].removeFirst()
+            begin(next, region: region, instance: instance)
+        }
+    }
+
+    /// Writes are queued only once the controller has acted (reads switched or traffic moved):
+    /// before that, the system does not know the primary is gone, and writes simply fail.
+    func shouldQueueWrites() -> Bool {
+        control.failoverActive && model.writes?.policy == .queue
+    }
+
+    func committedWrite(_ request: RequestRecord, region: Int) {
+        guard let database = model.database, regionNames.count > 1 else { return }
+        // Invalidate the written key and the tenant's dashboard in every region's L2.
+        if model.cache != nil {
+            let dashboard = Int(request.tenant) * keysPerTenant
+            for r in 0..<regionNames.count where !faults.cacheDown[r] {
+                l2Expiry[r][Int(request.key)] = Int64.min
+                l2Expiry[r][dashboard] = Int64.min
+            }
+        }
+        if database.replication.mode == .async && writableDatabase == 0 {
+            var draw = draws.stream(request: request.id, hop: Hop.database &+ 100, attempt: request.attempt)
+            var arrives = now.nanoseconds + database.replication.lag.sample(&draw).nanoseconds
+            if faults.replicationStalled { arrives = max(arrives, Int64.max / 4) }
+            replicationPending.append((now.nanoseconds, arrives))
+            while let first = replicationPending.first, first.arrives <= now.nanoseconds - 1 && first.commit < now.nanoseconds - 600_000_000_000 {
+                replicationPending.removeFirst()
+            }
+            if replicationPending.count > 100_000 { pruneReplication() }
+        }
+    }
+
+    func pruneReplication() {
+        let cutoff = now.nanoseconds
+        replicationPending = Deque(replicationPending.filter { $0.arrives > cutoff })
+    }
+
+    /// When a stall ends, stalled writes reach the replica after their lag from then.
+    func replicationResumed() {
+        for index in replicationPending.indices where replicationPending[index].arrives >= Int64.max / 4 {
+            replicationPending[index].arrives = now.nanoseconds + 1
+        }
+    }
+
+    func noteTransition(_ breaker: Int, _ transition: ReferenceBreaker.Transition) {
+        log.append(LoggedEntry(time: transition.at, kind: "breakerTransition", subject: breakerNames[breaker],
+                               detail: "\(transition.from.rawValue) → \(transition.to.rawValue): \(transition.reason)"))
+        if transition.to == .open {
+            breakerOpens[breaker] += 1
+            if !anyFaultActive { breakerFalseOpens[breaker] += 1 }
+            if breakerOpenSince[breaker] < 0 { breakerOpenSince[breaker] = transition.at.nanoseconds; control.breakersOpen += 1 }
+        } else if transition.to == .closed, breakerOpenSince[breaker] >= 0 {
+            breakerSecondsOpen[breaker] += Double(transition.at.nanoseconds - breakerOpenSince[breaker]) / 1e9
+            breakerOpenSince[breaker] = -1
+            control.breakersOpen -= 1
+        }
+    }
+}
