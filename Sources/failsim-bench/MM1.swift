@@ -71,7 +71,11 @@ final class ArrivalSource: Entity {
     }
 
     func start(_ simulation: Simulation) {
-        _ = simulation.startTimer(for: id, kind: 0, after: SimDuration(seconds: interarrival.sample(&generator)))
+        // A local copy of the generator: no dynamic exclusivity check (see Holder.delay()).
+        var local = generator
+        let gap = interarrival.sample(&local)
+        generator = local
+        _ = simulation.startTimer(for: id, kind: 0, after: SimDuration(seconds: gap))
     }
 
     override func receive(_ event: Event, in simulation: Simulation) {
@@ -111,6 +115,9 @@ final class SingleServer: Entity {
         busy = true
         served += 1
         waitSum += (simulation.now - arrivedAt).seconds
-        _ = simulation.startTimer(for: id, kind: SingleServer.departure, after: SimDuration(seconds: service.sample(&generator)))
+        var local = generator
+        let duration = service.sample(&local)
+        generator = local
+        _ = simulation.startTimer(for: id, kind: SingleServer.departure, after: SimDuration(seconds: duration))
     }
 }
