@@ -268,7 +268,8 @@ extension FailoverWorld {
         let errors = window.fiveXX + (controller.connectionErrorsAs5xx ? window.connection : 0)
         guard window.total >= controller.minimumRequests,
               Double(errors) / Double(window.total) > controller.errorRateThreshold else { return }
-        guard !control.routed || routedToFailover < 1 else { return }
+        // Already routed away (or about to be): only a failback in progress is interrupted.
+        guard !control.routed || control.failbackRunning[.api5xx] == true else { return }
         if controller.precedence {
             let database = control.endpoints[Endpoint.database.rawValue]
             let compute = control.endpoints[Endpoint.compute.rawValue]
@@ -336,11 +337,13 @@ extension FailoverWorld {
     func evaluateFailback() {
         guard let controller = model.controller else { return }
         let hysteresis = controller.failback.hysteresis
-        func quiet(_ endpoint: Endpoint) -> Bool {
+        // Healthy, with no failed probe for the hysteresis period since the rule acted.
+        func quiet(_ endpoint: Endpoint, since rule: Rule) -> Bool {
             let health = control.endpoints[endpoint.rawValue]
             guard health.healthy else { return false }
-            if let last = health.lastFailure { return now - last >= hysteresis }
-            return true
+            var quietSince = control.firings.last { $0.rule == rule }?.mitigated ?? .zero
+            if let last = health.lastFailure, last > quietSince { quietSince = last }
+            return now - quietSince >= hysteresis
         }
         // Queued writes replay as soon as the primary database answers again.
         if control.endpoints[Endpoint.database.rawValue].healthy && !writeQueue.isEmpty && !replaying
@@ -349,15 +352,15 @@ extension FailoverWorld {
             simulation.send(to: controlID, kind: Kind.replayTick, after: .milliseconds(100))
             record("replayStarted", "writes", "\(writeQueue.count) queued writes replay at \(model.writes?.replayRate ?? 0)/s")
         }
-        if control.readsSwitched && control.failbackRunning[.databaseUnreachable] != true && quiet(.database) && readsToReplica > 0 {
+        if control.readsSwitched && control.failbackRunning[.databaseUnreachable] != true && quiet(.database, since: .databaseUnreachable) && readsToReplica > 0 {
             control.failbackRunning[.databaseUnreachable] = true
             failbackStep(payload: 1)
         }
-        if control.routed && control.failbackRunning[.api5xx] != true && quiet(.compute) && routedToFailover > 0 {
+        if control.routed && control.failbackRunning[.api5xx] != true && quiet(.compute, since: .api5xx) && routedToFailover > 0 {
             control.failbackRunning[.api5xx] = true
             failbackStep(payload: 2)
         }
-        if control.dnsFailedOver && control.failbackRunning[.regionPartition] != true && quiet(.compute) && dnsRecord == 1 {
+        if control.dnsFailedOver && control.failbackRunning[.regionPartition] != true && quiet(.compute, since: .regionPartition) && dnsRecord == 1 {
             control.failbackRunning[.regionPartition] = true
             dnsRecord = 0
             record("dnsChange", "api", "record answers \(regionNames[0]) again")

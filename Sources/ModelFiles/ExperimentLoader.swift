@@ -1,0 +1,137 @@
+import FailoverModel
+import Foundation
+import Yams
+
+/// An experiment ready to run: the experiment, its model, and where both came from.
+public struct LoadedExperiment: Sendable {
+    public var experiment: ExperimentConfiguration
+    /// The model's text as read (before overrides), and its display name.
+    public var modelText: String
+    public var modelFile: String
+    public var experimentFile: String
+}
+
+/// Reads model and experiment files, applies overrides, and checks that they fit together.
+public enum ExperimentLoader {
+    /// Reads an experiment file and the model it names (relative to the experiment file, unless
+    /// `modelOverride` gives another model file).
+    public static func load(experimentPath: String, modelOverride: String? = nil) throws(FileError) -> LoadedExperiment {
+        let text = try readText(experimentPath)
+        return try load(experimentText: text, experimentFile: experimentPath, modelOverride: modelOverride) { name throws(FileError) in
+            let base = (experimentPath as NSString).deletingLastPathComponent
+            let path = name.hasPrefix("/") ? name : (base.isEmpty ? name : base + "/" + name)
+            return (try readText(path), path)
+        }
+    }
+
+    /// Reads an experiment from text, resolving its model with `resolveModel`.
+    public static func load(
+        experimentText: String, experimentFile: String, modelOverride: String? = nil,
+        resolveModel: (String) throws(FileError) -> (text: String, file: String)
+    ) throws(FileError) -> LoadedExperiment {
+        let kind = try FileKind.read(from: experimentText, file: experimentFile)
+        guard kind == .experiment else {
+            throw FileError(file: experimentFile, line: 1, column: 1, keyPath: "kind",
+                            message: "this is a \(kind.rawValue) file; expected an experiment file (kind: experiment)")
+        }
+        let experiment = try LocatedYAMLDecoder().decode(ExperimentConfiguration.self, from: experimentText, file: experimentFile)
+        let model: (text: String, file: String)
+        if let modelOverride {
+            model = (try readText(modelOverride), modelOverride)
+        } else {
+            model = try resolveModel(experiment.model)
+        }
+        return LoadedExperiment(experiment: experiment, modelText: model.text, modelFile: model.file, experimentFile: experimentFile)
+    }
+
+    /// Decodes a model from its text with overrides (`key.path[index].key: value`) applied to the
+    /// YAML tree first, so an override is checked exactly like the file's own value.
+    public static func model(text: String, file: String, overrides: [String: String] = [:]) throws(FileError) -> ModelConfiguration {
+        let kind = try FileKind.read(from: text, file: file)
+        guard kind == .model else {
+            throw FileError(file: file, line: 1, column: 1, keyPath: "kind",
+                            message: "this is a \(kind.rawValue) file; expected a model file (kind: model)")
+        }
+        guard !overrides.isEmpty else {
+            return try LocatedYAMLDecoder().decode(ModelConfiguration.self, from: text, file: file)
+        }
+        var node: Node
+        do {
+            guard let composed = try Yams.compose(yaml: text) else {
+                throw FileError(file: file, line: 1, column: 1, keyPath: "", message: "the file is empty")
+            }
+            node = composed
+        } catch let error as FileError {
+            throw error
+        } catch {
+            // The decoder reports syntax errors with their place.
+            return try LocatedYAMLDecoder().decode(ModelConfiguration.self, from: text, file: file)
+        }
+        for key in overrides.keys.sorted() {
+            let path = parsePath(key)
+            guard !path.isEmpty, let replaced = replacing(node, path: path[...], with: overrides[key]!) else {
+                throw FileError(file: file, line: nil, column: nil, keyPath: key,
+                                message: "override '\(key)' names no value of the model")
+            }
+            node = replaced
+        }
+        let rewritten: String
+        do {
+            rewritten = try Yams.serialize(node: node)
+        } catch {
+            throw FileError(file: file, line: nil, column: nil, keyPath: "", message: "could not apply overrides: \(error)")
+        }
+        return try LocatedYAMLDecoder().decode(ModelConfiguration.self, from: rewritten, file: file + " (with overrides)")
+    }
+
+    enum PathElement: Equatable {
+        case key(String)
+        case index(Int)
+    }
+
+    static func parsePath(_ text: String) -> [PathElement] {
+        var elements: [PathElement] = []
+        for part in text.split(separator: ".", omittingEmptySubsequences: false) {
+            var name = Substring(part)
+            var indices: [Int] = []
+            while name.hasSuffix("]"), let open = name.lastIndex(of: "[") {
+                guard let index = Int(name[name.index(after: open)..<name.index(before: name.endIndex)]) else { return [] }
+                indices.insert(index, at: 0)
+                name = name[..<open]
+            }
+            if name.isEmpty && indices.isEmpty { return [] }
+            if !name.isEmpty { elements.append(.key(String(name))) }
+            elements.append(contentsOf: indices.map { .index($0) })
+        }
+        return elements
+    }
+
+    static func replacing(_ node: Node, path: ArraySlice<PathElement>, with value: String) -> Node? {
+        guard let first = path.first else {
+            guard case .scalar = node else { return nil }
+            return Node(value, Tag(.implicit), .plain)
+        }
+        switch (first, node) {
+        case (.key(let key), .mapping(var mapping)):
+            guard let child = mapping[Node(key)], let replaced = replacing(child, path: path.dropFirst(), with: value) else { return nil }
+            mapping[Node(key)] = replaced
+            return .mapping(mapping)
+        case (.index(let index), .sequence(var sequence)):
+            guard index >= 0 && index < sequence.count, let replaced = replacing(sequence[index], path: path.dropFirst(), with: value) else { return nil }
+            sequence[index] = replaced
+            return .sequence(sequence)
+        default:
+            return nil
+        }
+    }
+
+    static func readText(_ path: String) throws(FileError) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw FileError(file: path, line: nil, column: nil, keyPath: "", message: "cannot read the file (missing or unreadable)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw FileError(file: path, line: nil, column: nil, keyPath: "", message: "the file is not UTF-8 text")
+        }
+        return text
+    }
+}
