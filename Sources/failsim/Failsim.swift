@@ -1,0 +1,85 @@
+import ArgumentParser
+import FailoverModel
+import Foundation
+import ModelFiles
+import RunStore
+import SimulationCore
+
+/// The `failsim` command: parses, calls the model and the store, prints.
+@main
+struct Failsim: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "failsim",
+        abstract: "A deterministic discrete-event failover simulator.",
+        discussion: """
+            failsim simulates a multi-region architecture (a model file) under injected faults \
+            (an experiment file), measures detection and recovery times, latency, availability \
+            and write outcomes, judges each trigger-table row, and stores every run in SQLite.
+
+            With no arguments, `failsim run` runs the reference model's trigger-table experiment, \
+            which is embedded in the binary, so it works from any folder.
+
+            Examples:
+              failsim run                                   # the embedded trigger-table experiment
+              failsim run experiments/trigger-table.yaml --variant slow-dns-checks --seed 3
+              failsim run my-experiment.yaml --json --check
+              failsim runs
+              failsim show 12
+              failsim validate models/esta-tracker.yaml experiments/trigger-table.yaml
+
+            \(ExitCodes.help)
+            """,
+        subcommands: [RunCommand.self, RunsCommand.self, ShowCommand.self, ValidateCommand.self]
+    )
+}
+
+/// The exit codes, in one place so every help text says the same thing.
+enum ExitCodes {
+    static let checksFailed: Int32 = 1
+    static let usage: Int32 = 64
+    static let dataError: Int32 = 65
+    static let ioError: Int32 = 74
+
+    static let help = """
+        Exit codes:
+          0   success
+          1   the run's checks failed (a trigger verdict failed), only with --check
+          64  bad usage (unknown option, missing or invalid argument, unknown variant)
+          65  bad input file (syntax, unknown key, invalid value); stderr names file, line and key
+          74  a database or file I/O problem (the run store could not be opened or written)
+        """
+}
+
+/// Options shared by the commands that use the run store.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The SQLite file runs are stored in.", valueName: "file"))
+    var db: String = "failsim.sqlite"
+
+    func open() throws -> RunStore {
+        try RunStore(path: db)
+    }
+}
+
+/// Writes a line to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Runs `body`, turning the project's errors into messages on stderr and sysexits codes.
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as FileError {
+        printError("error: \(error.description)")
+        throw ExitCode(ExitCodes.dataError)
+    } catch let error as ModelError {
+        printError("error: \(error.description)")
+        throw ExitCode(ExitCodes.dataError)
+    } catch let error as DistributionError {
+        printError("error: \(error.description)")
+        throw ExitCode(ExitCodes.dataError)
+    } catch let error as StoreError {
+        printError("error: \(error.description)")
+        throw ExitCode(ExitCodes.ioError)
+    }
+}

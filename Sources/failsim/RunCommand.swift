@@ -1,0 +1,108 @@
+import ArgumentParser
+import FailoverModel
+import Foundation
+import ModelFiles
+import RunResults
+import RunStore
+import SimulationCore
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run one experiment variant with one seed, store it and print a summary.",
+        discussion: """
+            Loads the experiment (and the model it names, relative to the experiment file, unless \
+            --model gives another), applies the experiment's overrides and then the variant's, \
+            runs the simulation and stores the run in the database (failsim.sqlite in the working \
+            folder unless --db). Every invocation stores a new run with a new id; rerunning the \
+            same inputs repeats the run key and, for the same engine version, the digest.
+
+            Without EXPERIMENT-FILE, the reference trigger-table experiment and model embedded in \
+            the binary are used (identical to experiments/trigger-table.yaml and \
+            models/esta-tracker.yaml).
+
+            The default seed is the experiment's first `seeds` entry (1 if it lists none). \
+            Progress (simulated time, events/s, ETA) goes to stderr only when stderr is a terminal.
+
+            Examples:
+              failsim run
+              failsim run experiments/trigger-table.yaml --variant no-precedence --seed 2
+              failsim run my-experiment.yaml --model other-model.yaml --db runs.sqlite --json
+              failsim run --check    # exit status 1 when any trigger row fails
+
+            \(ExitCodes.help)
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The experiment file (kind: experiment). Default: the embedded trigger-table experiment.",
+                                 valueName: "experiment-file"))
+    var experimentFile: String?
+
+    @Option(name: .long, help: ArgumentHelp("Use this model file instead of the one the experiment names.", valueName: "file"))
+    var model: String?
+
+    @Option(name: .long, help: ArgumentHelp("The experiment variant to run.", valueName: "name"))
+    var variant: String = "baseline"
+
+    @Option(name: .long, help: ArgumentHelp("The seed (default: the experiment's first seed, else 1).", valueName: "n"))
+    var seed: UInt64?
+
+    @OptionGroup var store: StoreOptions
+
+    @Flag(name: .long, help: "Print one JSON document instead of the human summary.")
+    var json = false
+
+    @Flag(name: .long, help: "Exit with status 1 when any trigger verdict fails.")
+    var check = false
+
+    mutating func run() throws {
+        let loaded = try reportingErrors { try load() }
+        let experiment = loaded.experiment
+        var overrides = experiment.overrides ?? [:]
+        if variant != "baseline" || experiment.variants?.contains(where: { $0.name == variant }) == true {
+            guard let chosen = experiment.variants?.first(where: { $0.name == variant }) else {
+                let names = ["baseline"] + (experiment.variants ?? []).map(\.name)
+                throw ValidationError("unknown variant '\(variant)' for experiment '\(experiment.name)'; "
+                                      + "its variants are: \(names.joined(separator: ", "))")
+            }
+            overrides.merge(chosen.overrides) { $1 }
+        }
+        let seed = self.seed ?? experiment.seeds?.first ?? 1
+        // Open the store before running, so that a database problem shows before a long run.
+        let runStore = try reportingErrors { try store.open() }
+
+        let progress = ProgressDisplay.ifTerminal()
+        let clock = ContinuousClock()
+        let started = clock.now
+        var result = try reportingErrors {
+            let modelConfiguration = try ExperimentLoader.model(text: loaded.modelText, file: loaded.modelFile, overrides: overrides)
+            return try FailoverSimulation.run(
+                model: modelConfiguration, experiment: experiment, variant: variant, overrides: overrides,
+                seed: seed, progress: progress.map { display in { display.update($0) } })
+        }
+        progress?.finish()
+        let elapsed = clock.now - started
+        result.identity.wallSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        if result.identity.digest.isEmpty { result = result.withDigest() }
+
+        let id = try reportingErrors { try runStore.insert(result) }
+        if json {
+            print(try Report.json(runJSON(id: id, result: result)))
+        } else {
+            print(Report.summary(result, id: id, storedIn: runStore.path))
+        }
+        if check && result.triggers.contains(where: { !$0.passed }) {
+            throw ExitCode(ExitCodes.checksFailed)
+        }
+    }
+
+    private func load() throws -> LoadedExperiment {
+        if let experimentFile {
+            return try ExperimentLoader.load(experimentPath: experimentFile, modelOverride: model)
+        }
+        return try ExperimentLoader.load(
+            experimentText: EmbeddedDefaults.experimentText, experimentFile: EmbeddedDefaults.experimentFile,
+            modelOverride: model
+        ) { _ throws(FileError) in (EmbeddedDefaults.modelText, EmbeddedDefaults.modelFile) }
+    }
+}
