@@ -20,7 +20,7 @@ struct Failsim: ParsableCommand {
             which is embedded in the binary, so it works from any folder.
 
             Examples:
-              failsim run                                   # the embedded trigger-table experiment
+              failsim run                # the embedded trigger-table experiment
               failsim run experiments/trigger-table.yaml --variant slow-dns-checks --seed 3
               failsim run my-experiment.yaml --json --check
               failsim runs
@@ -43,10 +43,14 @@ enum ExitCodes {
     static let help = """
         Exit codes:
           0   success
-          1   the run's checks failed (a trigger verdict failed), only with --check
-          64  bad usage (unknown option, missing or invalid argument, unknown variant)
-          65  bad input file (syntax, unknown key, invalid value); stderr names file, line and key
-          74  a database or file I/O problem (the run store could not be opened or written)
+          1   the run's checks failed (a trigger verdict failed); only
+              with --check
+          64  bad usage (unknown option, missing or invalid argument,
+              unknown variant, no such run id)
+          65  bad input file (syntax, unknown key, invalid value);
+              stderr names the file, line and key
+          74  a database or file I/O problem (the run store cannot be
+              opened, read or written)
         """
 }
 

@@ -26,8 +26,9 @@ struct RunCommand: ParsableCommand {
 
             Examples:
               failsim run
-              failsim run experiments/trigger-table.yaml --variant no-precedence --seed 2
-              failsim run my-experiment.yaml --model other-model.yaml --db runs.sqlite --json
+              failsim run experiments/trigger-table.yaml --variant no-precedence
+              failsim run mine.yaml --model other.yaml --seed 2 --db runs.sqlite
+              failsim run mine.yaml --json
               failsim run --check    # exit status 1 when any trigger row fails
 
             \(ExitCodes.help)
@@ -62,8 +63,10 @@ struct RunCommand: ParsableCommand {
         if variant != "baseline" || experiment.variants?.contains(where: { $0.name == variant }) == true {
             guard let chosen = experiment.variants?.first(where: { $0.name == variant }) else {
                 let names = ["baseline"] + (experiment.variants ?? []).map(\.name)
-                throw ValidationError("unknown variant '\(variant)' for experiment '\(experiment.name)'; "
-                                      + "its variants are: \(names.joined(separator: ", "))")
+                printError("Error: unknown variant '\(variant)' for experiment '\(experiment.name)'; "
+                           + "its variants are: \(names.joined(separator: ", "))")
+                printError("Usage: failsim " + RunCommand.usageString())
+                throw ExitCode(ExitCodes.usage)
             }
             overrides.merge(chosen.overrides) { $1 }
         }

@@ -230,9 +230,10 @@ struct CommandTests {
         let failsim = try Failsim()
         let invocation = try failsim.runShort(["--variant", "slow-dns-checks"])
         #expect(invocation.status == 0, "\(invocation.stderr)")
-        for part in ["Trigger table", "PASS", "Latency SLA", "p95", "Availability", "request-based", "time-based",
+        #expect(invocation.stdout.contains("PASS") || invocation.stdout.contains("FAIL"))
+        for part in ["Trigger table", "Latency SLA", "p95", "Availability", "request-based", "time-based",
                      "error budget", "Writes", "Circuit breakers", "runKey", "digest", "stored in", "slow-dns-checks"] {
-            #expect(invocation.stdout.contains(part) || invocation.stdout.contains("FAIL"), "summary lacks \(part)")
+            #expect(invocation.stdout.contains(part), "summary lacks \(part)")
         }
         #expect(invocation.stdout.contains("Trigger table"))
         #expect(invocation.stdout.contains("stored in \(failsim.db)"))
@@ -252,7 +253,7 @@ struct CommandTests {
         #expect(invocation.stderr.contains("duration"))
         #expect(invocation.stdout.isEmpty)
         #expect(try failsim.storedRuns().count == 1)
-        _ = before
+        #expect(try Data(contentsOf: URL(fileURLWithPath: failsim.db)) == before)
 
         let misspelled = try failsim.write("misspelled.yaml", Failsim.shortExperiment.replacingOccurrences(of: "warmUp:", with: "warmup:"))
         let second = try failsim.run(["run", misspelled, "--db", failsim.db])
@@ -276,7 +277,8 @@ struct CommandTests {
         let unknownVariant = try failsim.run(["run", failsim.experiment, "--db", failsim.db, "--variant", "nonesuch"])
         #expect(unknownVariant.status == 64)
         #expect(unknownVariant.stderr.contains("slow-dns-checks"), "lists the variants: \(unknownVariant.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: failsim.db) || (try failsim.storedRuns().isEmpty))
+        let stored = FileManager.default.fileExists(atPath: failsim.db) ? try failsim.storedRuns().count : 0
+        #expect(stored == 0)
     }
 
     @Test("a database that is not SQLite exits 74")
