@@ -248,12 +248,12 @@ struct CommandTests {
         let bad = try failsim.write("bad.yaml", Failsim.shortExperiment.replacingOccurrences(of: "duration: 3m", with: "duration: 3 parsecs"))
         let invocation = try failsim.run(["run", bad, "--db", failsim.db])
         #expect(invocation.status == 65)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: failsim.db)) == before, "the bad run did not touch the database")
         #expect(invocation.stderr.contains("bad.yaml:"))
         #expect(invocation.stderr.range(of: #"bad\.yaml:\d+"#, options: .regularExpression) != nil, "\(invocation.stderr)")
         #expect(invocation.stderr.contains("duration"))
         #expect(invocation.stdout.isEmpty)
         #expect(try failsim.storedRuns().count == 1)
-        #expect(try Data(contentsOf: URL(fileURLWithPath: failsim.db)) == before)
 
         let misspelled = try failsim.write("misspelled.yaml", Failsim.shortExperiment.replacingOccurrences(of: "warmUp:", with: "warmup:"))
         let second = try failsim.run(["run", misspelled, "--db", failsim.db])
