@@ -51,6 +51,14 @@ struct ControllerState {
     var promotedAt: SimTime? = nil
     var regionLostAt: SimTime? = nil
     var alertLevels: [String: Int] = [:]
+    var confirmationPending = false
+    var confirmedAt: SimTime? = nil
+
+    /// Whether a confirmation round answered within the last few seconds.
+    func confirmed(at now: SimTime) -> Bool {
+        guard let confirmedAt, !confirmationPending else { return false }
+        return now - confirmedAt < .seconds(5)
+    }
 
     init(regions: Int) {}
 
@@ -185,9 +193,11 @@ extension FailoverWorld {
 
     // MARK: Health checks
 
-    func probe() {
+    /// A round of probes. `confirmation`: an extra round the controller asks for before acting on
+    /// the 5xx rule (it does not reschedule the periodic probes).
+    func probe(confirmation: Bool = false) {
         guard let checks = model.healthChecks else { return }
-        simulation.send(to: controlID, kind: Kind.probe, after: checks.interval)
+        if !confirmation { simulation.send(to: controlID, kind: Kind.probe, after: checks.interval) }
         var draw = probeStream
         defer { probeStream = draw }
         let reachable: Bool
@@ -205,6 +215,7 @@ extension FailoverWorld {
         // A failing probe is known when its timeout expires; a passing one after a round trip.
         let allPassed = results.allSatisfy { $0 }
         let roundTrip = (model.links?.edgeToRegion.sample(&draw) ?? .milliseconds(20)) * 2
+        if confirmation { payload |= 1 << 8 }
         simulation.send(to: controlID, kind: Kind.probeResult, payload: payload, after: allPassed ? roundTrip : checks.timeout)
     }
 
@@ -248,6 +259,10 @@ extension FailoverWorld {
         }
         evaluatePartitionRule()
         evaluateFailback()
+        if payload & (1 << 8) != 0 {
+            control.confirmationPending = false
+            evaluateFiveXXRule()
+        }
     }
 
     // MARK: Rules
@@ -261,9 +276,17 @@ extension FailoverWorld {
     }
 
     func controllerTick() {
-        guard let controller = model.controller else { return }
+        guard model.controller != nil else { return }
         simulation.send(to: controlID, kind: Kind.controllerTick, after: .seconds(1))
-        guard regionNames.count > 1 else { return }
+        evaluateFiveXXRule()
+    }
+
+    /// The 5xx rule. With precedence on, the controller first confirms with a round of probes
+    /// (their results arrive after a round trip, or after the probe timeout when failing) and
+    /// defers while `/api/health/db` fails and `/api/health/compute` passes: without that
+    /// confirmation the rule (≈ 5 s) would always beat the database rule's first failed probe.
+    func evaluateFiveXXRule() {
+        guard let controller = model.controller, regionNames.count > 1 else { return }
         let window = control.primaryWindow(now: now, window: controller.evaluationWindow)
         let errors = window.fiveXX + (controller.connectionErrorsAs5xx ? window.connection : 0)
         guard window.total >= controller.minimumRequests,
@@ -271,6 +294,13 @@ extension FailoverWorld {
         // Already routed away (or about to be): only a failback in progress is interrupted.
         guard !control.routed || control.failbackRunning[.api5xx] == true else { return }
         if controller.precedence {
+            if control.confirmationPending { return }
+            if !control.confirmed(at: now) {
+                control.confirmationPending = true
+                control.confirmedAt = now
+                probe(confirmation: true)
+                return
+            }
             let database = control.endpoints[Endpoint.database.rawValue]
             let compute = control.endpoints[Endpoint.compute.rawValue]
             if !database.lastResultPassed && compute.lastResultPassed {

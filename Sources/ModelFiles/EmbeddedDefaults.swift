@@ -166,6 +166,7 @@ backups:                    # reference: backup strategy
   - {data: Redis cache, frequency: On-demand, retention: N/A (rebuilt)}
   - {data: Configuration, frequency: Daily, retention: 90 days}
   - {data: Audit logs, frequency: Continuous, retention: 3 years}
+
 """#
 
     /// The text of `experiments/trigger-table.yaml`.
@@ -215,5 +216,6 @@ variants:
     description: the 5xx rule does not defer to the database rule.
     overrides: {controller.precedence: "false"}
     expectation: a database outage sets off the region failover (the wrong rule acts)
+
 """#
 }
