@@ -177,3 +177,17 @@ struct EmbeddedFileTests {
         #expect(loaded.experiment.faults.count == 3)
     }
 }
+
+@Suite("Golden digest")
+struct GoldenDigestTests {
+    /// The digest of a fixed short run on Linux x86-64 with Swift 6.3.1. When behaviour changes on
+    /// purpose, bump `FailoverSimulation.engineVersion` and replace this value with the new digest.
+    static let golden = "e775e844afe598329459f2acbe810f2cc8f5a6af469b29181e6066db50ece306"
+
+    @Test("A fixed short run reproduces its committed digest")
+    func golden() throws {
+        let result = try run(try referenceModel(), experiment([TriggerRowTests.databaseOutage], duration: .minutes(3)), seed: 42)
+        #expect(result.identity.digest == Self.golden,
+                "digest \(result.identity.digest) (engine \(FailoverSimulation.engineVersion)); reproduce with swift test --filter GoldenDigestTests")
+    }
+}
