@@ -128,7 +128,8 @@ final class FailoverWorld {
     var breakerRejected: [Int64] = []
     var databaseBreakerBase: [Int] = []  // per region: first index of the database breakers
     var batchBreakerBase: [Int] = []
-    var breakerStride: [Int] = []
+    /// The breaker configuration guarding each call path, looked up once (not per call).
+    var breakerConfigurations: [BreakerConfiguration.Guards: BreakerConfiguration] = [:]
 
     // Writes.
     var writeQueue: Deque<SimTime> = []
@@ -138,7 +139,6 @@ final class FailoverWorld {
     // Observations and measurements.
     var observed = ObservationRing()
     var arrivals: ArrivalBins
-    var latency: [OperationClass: LatencyHistogram] = [:]
     var latencyByClass: [LatencyHistogram]
     var regionRequests: [Int64]
     var regionServed: [Int64]
@@ -246,6 +246,9 @@ final class FailoverWorld {
     }
 
     func buildBreakers(regionCount: Int, maxInstances: Int) {
+        for guarded in BreakerConfiguration.Guards.allCases {
+            breakerConfigurations[guarded] = model.breakers?.first { $0.guards == guarded }
+        }
         for region in 0..<regionCount {
             for guarded in [BreakerConfiguration.Guards.database, .batch] {
                 let base = breakers.count
@@ -277,7 +280,7 @@ final class FailoverWorld {
 
     /// The breaker guarding a call, or -1 when the path has none.
     func breakerIndex(guards: BreakerConfiguration.Guards, region: Int, instance: Int, target: Int) -> Int {
-        guard let configuration = model.breakers?.first(where: { $0.guards == guards }) else { return -1 }
+        guard let configuration = breakerConfigurations[guards] else { return -1 }
         let regionCount = regionNames.count
         let baseRegion = configuration.scope == .global ? 0 : region
         let base = guards == .database ? databaseBreakerBase[baseRegion] : batchBreakerBase[baseRegion]
