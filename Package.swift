@@ -4,10 +4,12 @@ import PackageDescription
 // Rooms, with dependencies pointing towards the core:
 //   SimulationCore        virtual time, event queue, run loop, random streams, distributions
 //   SimulationStatistics  histograms, counters, time-weighted averages, interval series, intervals
+//   CircuitBreakers       breaker policies of the ecosystem behind one component, trace replay
 //   FailoverModel         the architecture as entities, faults, measurements, verdicts
 //   ModelFiles            YAML model and experiment files → typed configuration, located errors
 //   RunResults            what a run reports: plain data, canonical encoding, digest, run key
 //   RunStore              runs in SQLite (GRDB)
+//   ExperimentAnalysis    comparison of variants across seeds: intervals, paired differences
 //   failsim               the command line: parses, calls, prints
 //   failsim-bench         benchmarks (not timed tests)
 // The engine and the model run on one thread per simulation and never hand out overlapping
@@ -56,9 +58,15 @@ let package = Package(
             ]
         ),
         .target(
+            name: "CircuitBreakers",
+            dependencies: ["SimulationCore"],
+            swiftSettings: hotPathSettings
+        ),
+        .target(
             name: "FailoverModel",
             dependencies: [
                 "SimulationCore",
+                "CircuitBreakers",
                 "RunResults",
                 "SimulationStatistics",
                 .product(name: "Collections", package: "swift-collections"),
@@ -80,6 +88,13 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        .target(
+            name: "ExperimentAnalysis",
+            dependencies: [
+                "RunResults",
+                "SimulationStatistics",
+            ]
+        ),
         .executableTarget(
             name: "failsim",
             dependencies: [
@@ -88,6 +103,8 @@ let package = Package(
                 "ModelFiles",
                 "RunStore",
                 "RunResults",
+                "CircuitBreakers",
+                "ExperimentAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -97,6 +114,7 @@ let package = Package(
                 "SimulationCore",
                 "SimulationStatistics",
                 "FailoverModel",
+                "CircuitBreakers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Collections", package: "swift-collections"),
             ]
@@ -106,6 +124,8 @@ let package = Package(
         .testTarget(name: "FailoverModelTests", dependencies: ["FailoverModel", "ModelFiles"]),
         .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "RunResults"]),
+        .testTarget(name: "CircuitBreakersTests", dependencies: ["CircuitBreakers"]),
+        .testTarget(name: "ExperimentAnalysisTests", dependencies: ["ExperimentAnalysis", "RunResults"]),
         .testTarget(name: "FailsimCommandTests", dependencies: ["failsim", "RunStore"]),
     ]
 )

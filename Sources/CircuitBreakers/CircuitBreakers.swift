@@ -1,0 +1,1 @@
+// The breaker policies live here; see Policies.
