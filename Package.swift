@@ -114,6 +114,7 @@ let package = Package(
                 "SimulationCore",
                 "SimulationStatistics",
                 "FailoverModel",
+                "ModelFiles",
                 "CircuitBreakers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Collections", package: "swift-collections"),
