@@ -43,6 +43,9 @@ struct ControllerState {
     var dnsFailedOver = false
     var deferredLogged = false
     var failbackRunning: [Rule: Bool] = [:]
+    /// The DB rule's failback has moved every read back and waits for the primary database's
+    /// breakers to close before it counts as ended.
+    var failbackAwaitingBreakers = false
     /// Every rule firing: (time it fired, time its action took effect, rule).
     var firings: [(detected: SimTime, mitigated: SimTime, rule: Rule)] = []
     /// Every failback completion, by rule.
@@ -205,9 +208,11 @@ extension FailoverWorld {
         case .external: reachable = !faults.isCut(.clientsRegion, region: 0)
         case .edge: reachable = !faults.isCut(.edgeRegion, region: 0)
         }
-        let compute = reachable && !(draw.nextUniform() < faults.api5xxFraction[0])
-        let database = compute && faults.databaseUnreachable[0] == nil && !primaryLost
-        let cache = compute && !faults.cacheDown[0]
+        // A probe is no tenant's request: tenant-scoped faults spare it.
+        let compute = reachable && !(draw.nextUniform() < faults.api5xxFraction[0] && faults.applies(.api5xx, region: 0, tenant: -1))
+        let databaseDown = faults.databaseUnreachable[0] != nil && faults.applies(.databaseUnreachable, region: 0, tenant: -1)
+        let database = compute && !databaseDown && !primaryLost
+        let cache = compute && !faults.cacheDown(region: 0, tenant: -1)
         let full = compute && database && cache
         let results = [full, database, cache, compute]
         var payload: UInt64 = 0
@@ -421,7 +426,16 @@ extension FailoverWorld {
             if isLast {
                 control.readsSwitched = false
                 control.failbackRunning[.databaseUnreachable] = false
-                control.failbacksEnded.append((now, .databaseUnreachable))
+                if primaryDatabaseBreakersNotClosed == 0 {
+                    control.failbacksEnded.append((now, .databaseUnreachable))
+                } else {
+                    // Reads are back on the primary, but breakers that opened during the outage
+                    // still fail them fast (or serve stale fallbacks) until they close: failback
+                    // is not over while that lasts.
+                    control.failbackAwaitingBreakers = true
+                    record("failback", Rule.databaseUnreachable.rawValue,
+                           "waiting for \(primaryDatabaseBreakersNotClosed) breakers in front of the primary database to close")
+                }
             }
         case 2:
             guard control.routed, control.failbackRunning[.api5xx] == true else { return }

@@ -96,6 +96,15 @@ public enum FailoverSimulation {
             if let target = fault.target, !regions.contains(target) {
                 throw ModelError("fault '\(fault.name)': target '\(target)' is not a region of model '\(model.name)' (regions: \(regions.joined(separator: ", ")))")
             }
+            if let tenants = fault.tenants {
+                guard FaultState.tenantScopable.contains(fault.kind) else {
+                    throw ModelError("fault '\(fault.name)': a \(fault.kind.rawValue) fault cannot be scoped to tenants "
+                                     + "(only \(FaultState.tenantScopable.map(\.rawValue).joined(separator: ", ")) faults can)")
+                }
+                if let bad = tenants.first(where: { !(1...model.traffic.tenants).contains($0) }) {
+                    throw ModelError("fault '\(fault.name)': tenant \(bad) is not a tenant rank of model '\(model.name)' (1 to \(model.traffic.tenants))")
+                }
+            }
             if let row = fault.row, !(1...(model.triggers?.count ?? 0)).contains(row) {
                 throw ModelError("fault '\(fault.name)': row \(row) is not a row of the model's trigger table (\(model.triggers?.count ?? 0) rows)")
             }

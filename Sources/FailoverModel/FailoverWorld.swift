@@ -126,6 +126,10 @@ final class FailoverWorld {
     var breakerOpenSince: [Int64] = []
     var breakerSecondsOpen: [Double] = []
     var breakerRejected: [Int64] = []
+    /// Which breakers guard calls to the primary database (failback waits for them to close).
+    var breakerGuardsPrimaryDatabase: [Bool] = []
+    /// Breakers guarding the primary database that are OPEN or HALF_OPEN now.
+    var primaryDatabaseBreakersNotClosed = 0
     var databaseBreakerBase: [Int] = []  // per region: first index of the database breakers
     var batchBreakerBase: [Int] = []
     /// The breaker configuration guarding each call path, looked up once (not per call).
@@ -263,6 +267,7 @@ final class FailoverWorld {
                     for instance in 0..<instances {
                         for target in 0..<regionCount {
                             breakers.append(ReferenceBreaker(configuration: configuration))
+                            breakerGuardsPrimaryDatabase.append(guarded == .database && target == 0)
                             let owner = configuration.scope == .global ? "global" : (configuration.scope == .region ? regionNames[region] : "\(regionNames[region])/api-\(instance)")
                             breakerNames.append("\(configuration.name)→db-\(regionNames[target])@\(owner)")
                         }

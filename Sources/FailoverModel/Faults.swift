@@ -13,8 +13,11 @@ struct FaultState {
     var regionLost: [Bool]
     /// Cut links per region (index 0 = clients-region, 1 = edge-region, 2 = region-region).
     var cut: [[Bool]]
-    /// Tenants a tenant-scoped fault applies to (nil: all), per active fault kind and region.
+    /// Tenants a tenant-scoped fault applies to (nil: all), per fault kind and region
+    /// (index `kind × regions + region`), so that a tenant-scoped fault never narrows another
+    /// fault that is in force at the same time.
     var tenantScope: [Set<Int>?]
+    let regions: Int
 
     init(regions: Int) {
         databaseUnreachable = Array(repeating: nil, count: regions)
@@ -23,13 +26,31 @@ struct FaultState {
         addedLatency = Array(repeating: .zero, count: regions)
         regionLost = Array(repeating: false, count: regions)
         cut = Array(repeating: [false, false, false], count: regions)
-        tenantScope = Array(repeating: nil, count: regions)
+        tenantScope = Array(repeating: nil, count: regions * FaultKind.allCases.count)
+        self.regions = regions
     }
 
+    /// The fault kinds that can be scoped to tenants: those acting on a tenant's requests or keys.
+    static let tenantScopable: [FaultKind] = [.latency, .api5xx, .cacheOutage, .databaseUnreachable]
+
+    /// Whether the fault of `kind` in force in `region` (if any) hits this tenant (0-based index;
+    /// -1 for a health probe, which no tenant-scoped fault hits).
     @inline(__always)
-    func applies(region: Int, tenant: Int) -> Bool {
-        guard let scope = tenantScope[region] else { return true }
+    func applies(_ kind: FaultKind, region: Int, tenant: Int) -> Bool {
+        guard let scope = tenantScope[kind.scopeIndex &* regions &+ region] else { return true }
         return scope.contains(tenant)
+    }
+
+    /// Whether the region's cache is unreachable for this tenant's keys.
+    @inline(__always)
+    func cacheDown(region: Int, tenant: Int) -> Bool {
+        cacheDown[region] && applies(.cacheOutage, region: region, tenant: tenant)
+    }
+
+    /// The latency a latency fault adds to this tenant's calls in the region.
+    @inline(__always)
+    func addedLatency(region: Int, tenant: Int) -> SimDuration {
+        addedLatency[region] > .zero && applies(.latency, region: region, tenant: tenant) ? addedLatency[region] : .zero
     }
 
     func isCut(_ link: LinkName, region: Int) -> Bool {
@@ -50,7 +71,8 @@ struct FaultState {
     }
 
     private mutating func apply(_ fault: FaultSpec, region: Int, on: Bool) {
-        if let tenants = fault.tenants { tenantScope[region] = on ? Set(tenants) : nil }
+        // Files name tenants by rank (1 = the largest); requests carry a 0-based index.
+        if let tenants = fault.tenants { tenantScope[fault.kind.scopeIndex * regions + region] = on ? Set(tenants.map { $0 - 1 }) : nil }
         switch fault.kind {
         case .latency: addedLatency[region] = on ? (fault.added ?? .zero) : .zero
         case .api5xx: api5xxFraction[region] = on ? (fault.fraction ?? 0) : 0
@@ -65,6 +87,21 @@ struct FaultState {
             if (fault.links ?? LinkName.allCases).contains(.regionRegion) { replicationStalled = on }
         case .regionLoss:
             regionLost[region] = on
+        }
+    }
+}
+
+extension FaultKind {
+    /// A dense index for per-kind tables.
+    @usableFromInline var scopeIndex: Int {
+        switch self {
+        case .latency: 0
+        case .api5xx: 1
+        case .cacheOutage: 2
+        case .replicationStall: 3
+        case .databaseUnreachable: 4
+        case .partition: 5
+        case .regionLoss: 6
         }
     }
 }

@@ -95,14 +95,15 @@ extension FailoverWorld {
         case .report: processing += model.service.reportProcessing?.sample(&draw) ?? .zero
         default: break
         }
-        t += processing + faults.addedLatency[region]
+        t += processing
+        t += faults.addedLatency(region: region, tenant: Int(request.tenant))
         let errorRoll = draw.nextUniform()
         let faultRoll = draw.nextUniform()
         let cacheLatency = model.cache?.lookup.sample(&draw) ?? .zero
 
         // 5xx from the service itself: the background error rate, or a 5xx fault.
-        let tenantHit = faults.applies(region: region, tenant: Int(request.tenant))
-        if errorRoll < model.service.backgroundErrorRate || (tenantHit && faultRoll < faults.api5xxFraction[region]) {
+        if errorRoll < model.service.backgroundErrorRate
+            || (faultRoll < faults.api5xxFraction[region] && faults.applies(.api5xx, region: region, tenant: Int(request.tenant))) {
             request.status = .fiveXX
             requests[slot] = request
             simulation.send(to: regionIDs[region], kind: Kind.serviceDone, payload: UInt64(slot), at: t)
@@ -116,7 +117,7 @@ extension FailoverWorld {
                 t += cacheLatency
                 let ring = observed.slot(for: now)
                 observed.cacheLookups[ring] += 1
-                if !faults.cacheDown[region] && l2Expiry[region][Int(request.key)] > now.nanoseconds {
+                if !faults.cacheDown(region: region, tenant: Int(request.tenant)) && l2Expiry[region][Int(request.key)] > now.nanoseconds {
                     request.status = .success
                     request.usedDatabase = false
                     requests[slot] = request
@@ -194,7 +195,7 @@ extension FailoverWorld {
         }
         let reachable = !(crossRegion && faults.isCut(.regionRegion, region: 0))
             && !faults.regionLost[target]
-            && !(target == 0 && faults.databaseUnreachable[0] != nil && faults.applies(region: 0, tenant: Int(request.tenant)))
+            && !(target == 0 && faults.databaseUnreachable[0] != nil && faults.applies(.databaseUnreachable, region: 0, tenant: Int(request.tenant)))
         if !reachable {
             let mode = faults.regionLost[target] || crossRegion ? FaultSpec.Mode.blackhole : (faults.databaseUnreachable[0] ?? .blackhole)
             t += mode == .blackhole ? database.callTimeout : database.refuseLatency + network
@@ -202,7 +203,7 @@ extension FailoverWorld {
             request.status = .fiveXX
             return t
         }
-        var latency = (isWrite ? database.write : database.read).sample(&draw) + network + faults.addedLatency[target]
+        var latency = (isWrite ? database.write : database.read).sample(&draw) + network + faults.addedLatency(region: target, tenant: Int(request.tenant))
         if isWrite && database.replication.mode == .sync && regionNames.count > 1 {
             let oneWay = model.links?.betweenRegions.sample(&draw) ?? .zero
             latency += oneWay + oneWay
@@ -225,7 +226,7 @@ extension FailoverWorld {
     /// (503). Writes fail fast, and are queued by `serviceDone` when the policy says so.
     func fallback(_ request: inout RequestRecord, region: Int, isWrite: Bool) {
         request.callSucceeded = false
-        if !isWrite, model.cache != nil, !faults.cacheDown[region], l2Expiry[region][Int(request.key)] != Int64.min {
+        if !isWrite, model.cache != nil, !faults.cacheDown(region: region, tenant: Int(request.tenant)), l2Expiry[region][Int(request.key)] != Int64.min {
             request.status = .success
             request.isStale = true
             return
@@ -249,7 +250,7 @@ extension FailoverWorld {
         if request.status == .success {
             if request.operation == .write {
                 committedWrite(request, region: region)
-            } else if request.usedDatabase, model.cache != nil, !faults.cacheDown[region] {
+            } else if request.usedDatabase, model.cache != nil, !faults.cacheDown(region: region, tenant: Int(request.tenant)) {
                 l2Expiry[region][Int(request.key)] = now.nanoseconds + model.cache!.ttl.nanoseconds
             }
         } else if request.operation == .write, request.status == .fiveXX, shouldQueueWrites(), let writePolicy = model.writes {
@@ -282,7 +283,7 @@ extension FailoverWorld {
         // Invalidate the written key and the tenant's dashboard in every region's L2.
         if model.cache != nil {
             let dashboard = Int(request.tenant) * keysPerTenant
-            for r in 0..<regionNames.count where !faults.cacheDown[r] {
+            for r in 0..<regionNames.count where !faults.cacheDown(region: r, tenant: Int(request.tenant)) {
                 l2Expiry[r][Int(request.key)] = Int64.min
                 l2Expiry[r][dashboard] = Int64.min
             }
@@ -314,6 +315,18 @@ extension FailoverWorld {
     func noteTransition(_ breaker: Int, _ transition: ReferenceBreaker.Transition) {
         log.append(LoggedEntry(time: transition.at, kind: "breakerTransition", subject: breakerNames[breaker],
                                detail: "\(transition.from.rawValue) → \(transition.to.rawValue): \(transition.reason)"))
+        if breakerGuardsPrimaryDatabase[breaker] {
+            if transition.from == .closed {
+                primaryDatabaseBreakersNotClosed += 1
+            } else if transition.to == .closed {
+                primaryDatabaseBreakersNotClosed -= 1
+                if primaryDatabaseBreakersNotClosed == 0 && control.failbackAwaitingBreakers {
+                    control.failbackAwaitingBreakers = false
+                    control.failbacksEnded.append((transition.at, .databaseUnreachable))
+                    record("failbackEnded", Rule.databaseUnreachable.rawValue, "every breaker in front of the primary database closed")
+                }
+            }
+        }
         if transition.to == .open {
             breakerOpens[breaker] += 1
             if !anyFaultActive { breakerFalseOpens[breaker] += 1 }
