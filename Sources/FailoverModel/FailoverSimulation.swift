@@ -25,7 +25,7 @@ public struct RunProgress: Sendable {
 public enum FailoverSimulation {
     /// Bumped whenever the model's behaviour changes, so that stored run keys and digests of an
     /// older engine are never confused with new ones.
-    public static let engineVersion = "0.1.0"
+    public static let engineVersion = "0.2.0"
 
     /// Runs one seed of an experiment on a model (overrides already applied to `model`).
     public static func run(
@@ -89,6 +89,9 @@ public enum FailoverSimulation {
         let total = mix.read + mix.write + mix.batch + mix.report
         if !(total > 0) || [mix.read, mix.write, mix.batch, mix.report].contains(where: { $0 < 0 }) {
             throw ModelError("traffic.mix must be non-negative shares with a positive sum")
+        }
+        if let rate = model.database?.errorRate, !(rate >= 0 && rate <= 1) {
+            throw ModelError("database.errorRate must be from 0 to 1, found \(rate)")
         }
         if experiment.duration.nanoseconds <= 0 { throw ModelError("experiment duration must be longer than zero") }
         let regions = [model.regions.primary] + (model.regions.failover.map { [$0] } ?? [])
@@ -205,7 +208,9 @@ extension FailoverWorld {
         let latency = latencyResults()
         let breakerSummaries = breakers.indices.compactMap { index -> BreakerSummary? in
             var open = breakerSecondsOpen[index]
-            if breakerOpenSince[index] >= 0 { open += Double(measureEnd.nanoseconds - breakerOpenSince[index]) / 1e9 }
+            if breakerOpenSince[index] >= 0 {
+                open += Double(measureEnd.nanoseconds - max(breakerOpenSince[index], measureStart.nanoseconds)) / 1e9
+            }
             guard breakerOpens[index] > 0 || breakerRejected[index] > 0 else { return nil }
             return BreakerSummary(breaker: breakerNames[index], opens: breakerOpens[index], falseOpens: breakerFalseOpens[index],
                                   secondsOpen: open, callsRejected: breakerRejected[index])

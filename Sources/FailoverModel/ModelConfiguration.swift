@@ -189,7 +189,10 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         public var refuseLatency: SimDuration
         public var replication: Replication
         public var promotion: Promotion
-        enum CodingKeys: String, CodingKey, CaseIterable { case read, write, poolSize, callTimeout, refuseLatency, replication, promotion }
+        /// The share of calls to a reachable database that fail anyway in normal operation
+        /// (transient errors); breakers see them, so false opens are measured. Default 0.
+        public var errorRate: Double?
+        enum CodingKeys: String, CodingKey, CaseIterable { case read, write, poolSize, callTimeout, refuseLatency, replication, promotion, errorRate }
     }
 
     public struct Replication: Codable, Sendable, Equatable {

@@ -170,7 +170,7 @@ extension FailoverWorld {
             let permitted = breakers[breaker].permitsCall(at: t, transition: &transition)
             if let transition { noteTransition(breaker, transition) }
             if !permitted {
-                breakerRejected[breaker] += 1
+                if t >= measureStart { breakerRejected[breaker] += 1 }
                 request.breakerIndex = -1
                 fallback(&request, region: region, isWrite: isWrite)
                 return t
@@ -208,8 +208,13 @@ extension FailoverWorld {
             let oneWay = model.links?.betweenRegions.sample(&draw) ?? .zero
             latency += oneWay + oneWay
         }
+        let transientError = draw.nextUniform() < (database.errorRate ?? 0)
         if latency > database.callTimeout {
             t += database.callTimeout
+            request.callSucceeded = false
+            request.status = .fiveXX
+        } else if transientError {
+            t += latency
             request.callSucceeded = false
             request.status = .fiveXX
         } else {
@@ -327,12 +332,17 @@ extension FailoverWorld {
                 }
             }
         }
+        // The warm-up is excluded from every measurement, breakers' included.
+        let measured = transition.at >= measureStart
         if transition.to == .open {
-            breakerOpens[breaker] += 1
-            if !anyFaultActive { breakerFalseOpens[breaker] += 1 }
+            if measured {
+                breakerOpens[breaker] += 1
+                if !anyFaultActive { breakerFalseOpens[breaker] += 1 }
+            }
             if breakerOpenSince[breaker] < 0 { breakerOpenSince[breaker] = transition.at.nanoseconds; control.breakersOpen += 1 }
         } else if transition.to == .closed, breakerOpenSince[breaker] >= 0 {
-            breakerSecondsOpen[breaker] += Double(transition.at.nanoseconds - breakerOpenSince[breaker]) / 1e9
+            let from = max(breakerOpenSince[breaker], measureStart.nanoseconds)
+            if measured { breakerSecondsOpen[breaker] += Double(transition.at.nanoseconds - from) / 1e9 }
             breakerOpenSince[breaker] = -1
             control.breakersOpen -= 1
         }

@@ -1,7 +1,7 @@
 // The reference model and its trigger-table experiment, embedded so that `failsim run` works
 // from any folder. They must equal models/esta-tracker.yaml and experiments/trigger-table.yaml
-// byte for byte (a test checks; after editing either file, regenerate this one by pasting the
-// files' text between the delimiters).
+// byte for byte (a test checks; after editing either file, regenerate this one with
+// `.ci/embed-defaults`).
 
 /// Files built into the binary.
 public enum EmbeddedDefaults {
@@ -98,6 +98,7 @@ database:
   poolSize: 500             # default: connections per region's API
   callTimeout: 2s           # default: per-call deadline of the database client
   refuseLatency: 5ms        # default: a refused connection fails this fast
+  errorRate: 0.0001         # default: 0.01 % of calls fail transiently (Firestore's regional SLA is 99.99 %)
   replication:
     mode: async             # reference: "async backup"; a variant sets sync
     lag: {lognormal: {median: 200ms, p99: 2s}}       # default: cross-region replication lag

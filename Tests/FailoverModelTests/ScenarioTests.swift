@@ -182,7 +182,7 @@ struct EmbeddedFileTests {
 struct GoldenDigestTests {
     /// The digest of a fixed short run on Linux x86-64 with Swift 6.3.1. When behaviour changes on
     /// purpose, bump `FailoverSimulation.engineVersion` and replace this value with the new digest.
-    static let golden = "e775e844afe598329459f2acbe810f2cc8f5a6af469b29181e6066db50ece306"
+    static let golden = "dda4a0493bbbf2d01513bdd63291de2e3dd707d0b2281e71405dec7d57fa7935"
 
     @Test("A fixed short run reproduces its committed digest")
     func golden() throws {
