@@ -1,1 +1,0 @@
-// Comparison of variants across seeds.
