@@ -1,1 +1,0 @@
-// The breaker policies live here; see Policies.
