@@ -26,10 +26,11 @@ struct Failsim: ParsableCommand {
               failsim runs
               failsim show 12
               failsim validate models/esta-tracker.yaml experiments/trigger-table.yaml
+              failsim compare experiments/trigger-table.yaml --baseline baseline
 
             \(ExitCodes.help)
             """,
-        subcommands: [RunCommand.self, RunsCommand.self, ShowCommand.self, ValidateCommand.self]
+        subcommands: [RunCommand.self, RunsCommand.self, ShowCommand.self, ValidateCommand.self, CompareCommand.self]
     )
 }
 
