@@ -10,6 +10,7 @@ import PackageDescription
 //   RunResults            what a run reports: plain data, canonical encoding, digest, run key
 //   RunStore              runs in SQLite (GRDB)
 //   ExperimentAnalysis    comparison of variants across seeds: intervals, paired differences
+//   Sweeps                runs an experiment's (variant × seed) list on worker threads into the store
 //   failsim               the command line: parses, calls, prints
 //   failsim-bench         benchmarks (not timed tests)
 // The engine and the model run on one thread per simulation and never hand out overlapping
@@ -95,6 +96,16 @@ let package = Package(
                 "SimulationStatistics",
             ]
         ),
+        .target(
+            name: "Sweeps",
+            dependencies: [
+                "FailoverModel",
+                "ModelFiles",
+                "RunStore",
+                "RunResults",
+                "SimulationCore",
+            ]
+        ),
         .executableTarget(
             name: "failsim",
             dependencies: [
@@ -105,6 +116,7 @@ let package = Package(
                 "RunResults",
                 "CircuitBreakers",
                 "ExperimentAnalysis",
+                "Sweeps",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -127,6 +139,7 @@ let package = Package(
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "RunResults"]),
         .testTarget(name: "CircuitBreakersTests", dependencies: ["CircuitBreakers"]),
         .testTarget(name: "ExperimentAnalysisTests", dependencies: ["ExperimentAnalysis", "RunResults"]),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "FailoverModel", "ModelFiles", "RunStore", "RunResults"]),
         .testTarget(name: "FailsimCommandTests", dependencies: ["failsim", "RunStore"]),
     ]
 )

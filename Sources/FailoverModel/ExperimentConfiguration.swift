@@ -13,22 +13,182 @@ public struct ExperimentConfiguration: Codable, Sendable, Equatable {
     public var duration: SimDuration
     /// Simulated time run first and excluded from every measurement.
     public var warmUp: SimDuration?
-    /// Seeds to run (the first is the default of `failsim run`).
-    public var seeds: [UInt64]?
+    /// Seeds to run: a count (`seeds: 20` means 1…20) or a list (the first is the default of
+    /// `failsim run`).
+    public var seeds: SeedSpec?
     public var faults: [FaultSpec]
     public var variants: [Variant]?
+    /// Random fault processes: each generates a seeded schedule of faults over the run.
+    public var faultProcesses: [FaultProcess]?
+    /// A grid over model parameters; every point is a variant of its own.
+    public var sweep: SweepSpec?
+    /// What a run must meet to pass (`failsim run --check`, sweep pass rates).
+    public var checks: Checks?
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case kind, name, description, model, overrides, duration, warmUp, seeds, faults, variants
+        case kind, name, description, model, overrides, duration, warmUp, seeds, faults, variants, faultProcesses, sweep, checks
     }
 
     /// A named set of overrides of model parameters.
     public struct Variant: Codable, Sendable, Equatable {
         public var name: String
         public var description: String?
+        /// Another model file for this variant (relative to the experiment file), to compare
+        /// architectures; absent means the experiment's model.
+        public var model: String?
         public var overrides: [String: String]
         /// What a user should expect of this variant (documentation; reports show it).
         public var expectation: String?
-        enum CodingKeys: String, CodingKey, CaseIterable { case name, description, overrides, expectation }
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, description, model, overrides, expectation }
+
+        public init(name: String, description: String? = nil, model: String? = nil, overrides: [String: String], expectation: String? = nil) {
+            self.name = name
+            self.description = description
+            self.model = model
+            self.overrides = overrides
+            self.expectation = expectation
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            description = try c.decodeIfPresent(String.self, forKey: .description)
+            model = try c.decodeIfPresent(String.self, forKey: .model)
+            overrides = try c.decodeIfPresent([String: String].self, forKey: .overrides) ?? [:]
+            expectation = try c.decodeIfPresent(String.self, forKey: .expectation)
+            if name.isEmpty || name.contains(where: \.isNewline) {
+                throw DecodingError.dataCorruptedError(forKey: .name, in: c, debugDescription: "a variant needs a one-line name")
+            }
+        }
+    }
+
+    /// The seeds an experiment runs, in order.
+    public var seedList: [UInt64] { seeds?.values ?? [1] }
+}
+
+/// Seeds as a count (`seeds: 20`, meaning 1…20) or an explicit list (`seeds: [7, 11]`).
+public enum SeedSpec: Codable, Sendable, Equatable, ExpressibleByArrayLiteral {
+    case count(Int)
+    case list([UInt64])
+
+    /// The seeds, in the order they run.
+    public var values: [UInt64] {
+        switch self {
+        case .count(let n): n > 0 ? Array(1...UInt64(n)) : []
+        case .list(let seeds): seeds
+        }
+    }
+
+    public init(arrayLiteral elements: UInt64...) { self = .list(elements) }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let count = try? container.decode(Int.self) {
+            guard count >= 1 && count <= 1_000_000 else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "a seed count must be from 1 to 1,000,000, found \(count)")
+            }
+            self = .count(count)
+            return
+        }
+        guard let list = try? container.decode([UInt64].self) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected a seed count (e.g. 20) or a list of seeds (e.g. [1, 2, 3]), each a whole number from 0 to 2^64-1")
+        }
+        guard !list.isEmpty else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "the seed list is empty")
+        }
+        guard Set(list).count == list.count else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "the seed list repeats a seed")
+        }
+        self = .list(list)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .count(let n): try container.encode(n)
+        case .list(let seeds): try container.encode(seeds)
+        }
+    }
+}
+
+/// A grid over model parameters (`key.path` as in overrides). Every combination that meets the
+/// constraint becomes a variant named after its values, e.g. `failureThreshold=5 resetTimeout=30s`.
+public struct SweepSpec: Codable, Sendable, Equatable {
+    public struct Parameter: Codable, Sendable, Equatable {
+        /// The model parameter, written as in overrides (`breakers[0].failureThreshold`).
+        public var name: String
+        /// The values it takes, as they would be written in the model file.
+        public var values: [String]
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, values }
+    }
+    public var parameters: [Parameter]
+    /// Only points where this holds: comparisons joined by `and`, e.g.
+    /// `breakers[0].resetTimeout >= breakers[0].monitorWindow and breakers[0].failureThreshold < 20`.
+    public var constraint: String?
+    enum CodingKeys: String, CodingKey, CaseIterable { case parameters, constraint }
+
+    public init(parameters: [Parameter], constraint: String? = nil) {
+        self.parameters = parameters
+        self.constraint = constraint
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        parameters = try c.decode([Parameter].self, forKey: .parameters)
+        constraint = try c.decodeIfPresent(String.self, forKey: .constraint)
+        if parameters.isEmpty {
+            throw DecodingError.dataCorruptedError(forKey: .parameters, in: c, debugDescription: "a sweep needs at least one parameter")
+        }
+        if let empty = parameters.first(where: { $0.values.isEmpty }) {
+            throw DecodingError.dataCorruptedError(forKey: .parameters, in: c, debugDescription: "parameter '\(empty.name)' has no values")
+        }
+        let names = parameters.map(\.name)
+        if let repeated = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
+            throw DecodingError.dataCorruptedError(forKey: .parameters, in: c, debugDescription: "parameter '\(repeated)' is swept twice")
+        }
+        let points = parameters.reduce(1) { $0.multipliedReportingOverflow(by: $1.values.count).partialValue }
+        if points > 100_000 {
+            throw DecodingError.dataCorruptedError(forKey: .parameters, in: c, debugDescription: "the grid has \(points) points; at most 100,000 are allowed")
+        }
+        if let constraint {
+            do { _ = try SweepConstraint(parsing: constraint) } catch {
+                throw DecodingError.dataCorruptedError(forKey: .constraint, in: c, debugDescription: "\(error)")
+            }
+        }
+    }
+}
+
+/// What a run must meet to pass.
+public struct Checks: Codable, Sendable, Equatable {
+    /// Every trigger-table row exercised passes (default true).
+    public var triggers: Bool?
+    /// Every latency class meets its SLA (default false: the reference's client-measured
+    /// latencies miss it by design of the defaults — see the README's findings).
+    public var latency: Bool?
+    /// Request-based availability at least this (e.g. 0.999).
+    public var availability: Double?
+    /// At most this many acknowledged writes lost (the reference's goal is 0).
+    public var writesLost: Int?
+    enum CodingKeys: String, CodingKey, CaseIterable { case triggers, latency, availability, writesLost }
+
+    public init(triggers: Bool? = nil, latency: Bool? = nil, availability: Double? = nil, writesLost: Int? = nil) {
+        self.triggers = triggers
+        self.latency = latency
+        self.availability = availability
+        self.writesLost = writesLost
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        triggers = try c.decodeIfPresent(Bool.self, forKey: .triggers)
+        latency = try c.decodeIfPresent(Bool.self, forKey: .latency)
+        availability = try c.decodeIfPresent(Double.self, forKey: .availability)
+        writesLost = try c.decodeIfPresent(Int.self, forKey: .writesLost)
+        if let availability, !(availability >= 0 && availability <= 1) {
+            throw DecodingError.dataCorruptedError(forKey: .availability, in: c, debugDescription: "availability must be from 0 to 1, found \(availability)")
+        }
+        if let writesLost, writesLost < 0 {
+            throw DecodingError.dataCorruptedError(forKey: .writesLost, in: c, debugDescription: "writesLost must be 0 or more, found \(writesLost)")
+        }
     }
 }
 
@@ -106,14 +266,8 @@ public struct FaultSpec: Codable, Sendable, Equatable {
         if duration.nanoseconds <= 0 {
             throw DecodingError.dataCorruptedError(forKey: .duration, in: c, debugDescription: "a fault's duration must be longer than zero")
         }
-        if let fraction, !(fraction >= 0 && fraction <= 1) {
-            throw DecodingError.dataCorruptedError(forKey: .fraction, in: c, debugDescription: "fraction must be from 0 to 1, found \(fraction)")
-        }
-        if kind == .api5xx && fraction == nil {
-            throw DecodingError.dataCorruptedError(forKey: .kind, in: c, debugDescription: "an api5xx fault needs a fraction (0 to 1)")
-        }
-        if kind == .latency && added == nil {
-            throw DecodingError.dataCorruptedError(forKey: .kind, in: c, debugDescription: "a latency fault needs 'added' (a duration)")
+        if let problem = Self.shapeProblem(kind: kind, fraction: fraction, added: added) {
+            throw DecodingError.dataCorruptedError(forKey: problem.key, in: c, debugDescription: problem.message)
         }
         if let dutyCycle, !(dutyCycle > 0 && dutyCycle <= 1) {
             throw DecodingError.dataCorruptedError(forKey: .dutyCycle, in: c, debugDescription: "dutyCycle must be above 0 and at most 1, found \(dutyCycle)")
@@ -124,6 +278,23 @@ public struct FaultSpec: Codable, Sendable, Equatable {
         if let period, period.nanoseconds <= 0 {
             throw DecodingError.dataCorruptedError(forKey: .period, in: c, debugDescription: "period must be longer than zero")
         }
+    }
+
+    /// What a fault of `kind` is missing or has out of range, if anything.
+    static func shapeProblem(kind: FaultKind, fraction: Double?, added: SimDuration?) -> (key: CodingKeys, message: String)? {
+        if let fraction, !(fraction >= 0 && fraction <= 1) {
+            return (.fraction, "fraction must be from 0 to 1, found \(fraction)")
+        }
+        if kind == .api5xx && fraction == nil {
+            return (.kind, "an api5xx fault needs a fraction (0 to 1)")
+        }
+        if kind == .latency && added == nil {
+            return (.kind, "a latency fault needs 'added' (a duration)")
+        }
+        if let added, added.nanoseconds < 0 {
+            return (.added, "added latency cannot be negative")
+        }
+        return nil
     }
 
     public init(name: String, kind: FaultKind, target: String? = nil, at: SimDuration, duration: SimDuration,
@@ -139,5 +310,113 @@ public struct FaultSpec: Codable, Sendable, Equatable {
         self.links = links
         self.added = added
         self.row = row
+    }
+}
+
+/// A random fault process: faults of one shape (or several at once: a shared-fate group, such as
+/// everything in a region) whose gaps and durations are drawn from distributions. The schedule
+/// comes from the run's seed and the process's name alone, so every variant of a seed sees the
+/// same faults.
+public struct FaultProcess: Codable, Sendable, Equatable {
+    public var name: String
+    /// Time from the start (or from the end of the previous fault) to the next fault.
+    public var every: DurationSpec
+    /// How long each fault lasts.
+    public var duration: DurationSpec
+    /// No fault starts before this (default: the end of the warm-up).
+    public var after: SimDuration?
+    /// The faults that start and end together each time.
+    public var faults: [FaultTemplate]
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, every, duration, after, faults }
+
+    public init(name: String, every: DurationSpec, duration: DurationSpec, after: SimDuration? = nil, faults: [FaultTemplate]) {
+        self.name = name
+        self.every = every
+        self.duration = duration
+        self.after = after
+        self.faults = faults
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        every = try c.decode(DurationSpec.self, forKey: .every)
+        duration = try c.decode(DurationSpec.self, forKey: .duration)
+        after = try c.decodeIfPresent(SimDuration.self, forKey: .after)
+        faults = try c.decode([FaultTemplate].self, forKey: .faults)
+        if faults.isEmpty {
+            throw DecodingError.dataCorruptedError(forKey: .faults, in: c, debugDescription: "a fault process needs at least one fault")
+        }
+    }
+
+    /// The process's faults between `start` and `end`, drawn from `source` (the process's own
+    /// stream). Gaps are measured from the end of the previous fault, so a process's faults never
+    /// overlap one another. Faults are named `<process>-<n>` (1-based) plus the member's kind
+    /// when the group has several members.
+    public func schedule<Source: RandomSource>(from start: SimDuration, to end: SimDuration, _ source: inout Source, limit: Int = 100_000) -> [FaultSpec] {
+        var generated: [FaultSpec] = []
+        var clock = after ?? start
+        var occurrence = 0
+        while generated.count < limit {
+            clock = clock + every.sample(&source)
+            guard clock < end else { break }
+            // At least a millisecond, so that a draw of zero still makes a fault.
+            let length = max(duration.sample(&source), .milliseconds(1))
+            occurrence += 1
+            for template in faults {
+                let suffix = faults.count > 1 ? "-\(template.kind.rawValue)" : ""
+                generated.append(template.fault(name: "\(name)-\(occurrence)\(suffix)", at: clock, duration: length))
+            }
+            clock = clock + length
+        }
+        return generated
+    }
+}
+
+/// A fault's shape without its timing, as a fault process uses it.
+public struct FaultTemplate: Codable, Sendable, Equatable {
+    public var kind: FaultKind
+    public var target: String?
+    public var mode: FaultSpec.Mode?
+    public var fraction: Double?
+    public var links: [LinkName]?
+    public var added: SimDuration?
+    public var tenants: [Int]?
+    public var row: Int?
+    enum CodingKeys: String, CodingKey, CaseIterable { case kind, target, mode, fraction, links, added, tenants, row }
+
+    public init(kind: FaultKind, target: String? = nil, mode: FaultSpec.Mode? = nil, fraction: Double? = nil,
+                links: [LinkName]? = nil, added: SimDuration? = nil, tenants: [Int]? = nil, row: Int? = nil) {
+        self.kind = kind
+        self.target = target
+        self.mode = mode
+        self.fraction = fraction
+        self.links = links
+        self.added = added
+        self.tenants = tenants
+        self.row = row
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decode(FaultKind.self, forKey: .kind)
+        target = try c.decodeIfPresent(String.self, forKey: .target)
+        mode = try c.decodeIfPresent(FaultSpec.Mode.self, forKey: .mode)
+        fraction = try c.decodeIfPresent(Double.self, forKey: .fraction)
+        links = try c.decodeIfPresent([LinkName].self, forKey: .links)
+        added = try c.decodeIfPresent(SimDuration.self, forKey: .added)
+        tenants = try c.decodeIfPresent([Int].self, forKey: .tenants)
+        row = try c.decodeIfPresent(Int.self, forKey: .row)
+        if let problem = FaultSpec.shapeProblem(kind: kind, fraction: fraction, added: added),
+           let key = CodingKeys(rawValue: problem.key.rawValue) {
+            throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: problem.message)
+        }
+    }
+
+    func fault(name: String, at: SimDuration, duration: SimDuration) -> FaultSpec {
+        var fault = FaultSpec(name: name, kind: kind, target: target, at: at, duration: duration, mode: mode,
+                              fraction: fraction, links: links, added: added, row: row)
+        fault.tenants = tenants
+        return fault
     }
 }

@@ -37,9 +37,24 @@ public enum FailoverSimulation {
         limits: SimulationLimits = SimulationLimits(),
         progress: ((RunProgress) -> Void)? = nil
     ) throws -> RunResult {
+        try simulate(model: model, experiment: experiment, variant: variant, overrides: overrides, seed: seed,
+                     limits: limits, progress: progress).result
+    }
+
+    /// ``run(model:experiment:variant:overrides:seed:limits:progress:)``, also handing back the
+    /// world for tests to inspect; `traceArrivals` folds every arrival into its `arrivalDigest`.
+    static func simulate(
+        model: ModelConfiguration, experiment: ExperimentConfiguration, variant: String = "baseline",
+        overrides: [String: String] = [:], seed: UInt64, limits: SimulationLimits = SimulationLimits(),
+        traceArrivals: Bool = false, progress: ((RunProgress) -> Void)? = nil
+    ) throws -> (result: RunResult, world: FailoverWorld) {
+        let declared = experiment
+        let experiment = try expandFaultProcesses(experiment, seed: seed)
         try validate(model: model, experiment: experiment)
         let simulation = Simulation(limits: limits)
         let world = try FailoverWorld(model: model, experiment: experiment, seed: seed, simulation: simulation)
+        world.declaredExperiment = declared
+        if traceArrivals { world.arrivalDigest = 0xcbf2_9ce4_8422_2325 }
         world.trafficID = simulation.add(TrafficEntity(world: world))
         world.regionIDs = world.regionNames.indices.map { simulation.add(RegionEntity(world: world, region: $0)) }
         world.controlID = simulation.add(ControlEntity(world: world))
@@ -78,7 +93,39 @@ public enum FailoverSimulation {
             }
             progress?(RunProgress(simulated: min(clock, end) - .zero, total: end - .zero, events: simulation.deliveredEvents))
         }
-        return world.results(seed: seed, variant: variant, overrides: overrides, status: status, statusDetail: detail)
+        return (world.results(seed: seed, variant: variant, overrides: overrides, status: status, statusDetail: detail), world)
+    }
+
+    /// The run key of a run before it runs (see ``RunKey``): sweeps skip runs already stored.
+    /// `model` is the model with every override applied; `experiment` as declared.
+    public static func runKey(model: ModelConfiguration, experiment: ExperimentConfiguration, variant: String,
+                              overrides: [String: String], seed: UInt64) -> String {
+        let modelData = (try? CanonicalJSON.encode(model)) ?? Data()
+        let experimentData = (try? CanonicalJSON.encode(experiment)) ?? Data()
+        return RunKey.make(modelCanonical: modelData, experimentCanonical: experimentData, variant: variant,
+                           overrides: overrides, seed: seed, engineVersion: engineVersion)
+    }
+
+    /// The experiment with its fault processes' schedules added to the scripted faults. Each
+    /// process draws from its own stream, named after it and derived from the seed alone, so that
+    /// every variant of a seed sees the same faults (common random numbers).
+    public static func expandFaultProcesses(_ experiment: ExperimentConfiguration, seed: UInt64) throws -> ExperimentConfiguration {
+        guard let processes = experiment.faultProcesses, !processes.isEmpty else { return experiment }
+        var expanded = experiment
+        let streams = RandomStreams(seed: seed)
+        let start = experiment.warmUp ?? .zero
+        let end = start + experiment.duration
+        let names = processes.map(\.name)
+        if Set(names).count != names.count { throw ModelError("fault process names must be unique") }
+        for process in processes {
+            var stream = streams.stream(named: "faultProcess/" + process.name)
+            let generated = process.schedule(from: start, to: end, &stream)
+            if generated.count >= 100_000 {
+                throw ModelError("fault process '\(process.name)' generates more than 100,000 faults in the run; its 'every' is too short for the duration")
+            }
+            expanded.faults += generated
+        }
+        return expanded
     }
 
     static func validate(model: ModelConfiguration, experiment: ExperimentConfiguration) throws {
@@ -221,10 +268,10 @@ extension FailoverWorld {
         let events = log.filter { $0.time >= measureStart && $0.time <= measureEnd + model.traffic.deadline }
             .map { LoggedEvent(timeSeconds: seconds($0.time), kind: $0.kind, subject: $0.subject, detail: $0.detail) }
         let modelData = (try? CanonicalJSON.encode(model)) ?? Data()
-        let experimentData = (try? CanonicalJSON.encode(experiment)) ?? Data()
+        let experimentData = (try? CanonicalJSON.encode(declaredExperiment)) ?? Data()
         let identity = RunIdentity(
-            runKey: RunKey.make(modelCanonical: modelData, experimentCanonical: experimentData, variant: variant,
-                                overrides: overrides, seed: seed, engineVersion: FailoverSimulation.engineVersion),
+            runKey: FailoverSimulation.runKey(model: model, experiment: declaredExperiment, variant: variant,
+                                              overrides: overrides, seed: seed),
             model: model.name, modelHash: ContentHash.sha256Hex(modelData),
             experiment: experiment.name, experimentHash: ContentHash.sha256Hex(experimentData),
             variant: variant, overrides: overrides, seed: seed, engineVersion: FailoverSimulation.engineVersion,

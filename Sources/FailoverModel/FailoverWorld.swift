@@ -62,7 +62,12 @@ struct RequestRecord {
 /// receive events and call into the world, so the components share state without copies.
 final class FailoverWorld {
     let model: ModelConfiguration
+    /// The experiment as run: scripted faults plus those its fault processes generated.
     let experiment: ExperimentConfiguration
+    /// When set, every arrival is folded into it (tests of common random numbers).
+    var arrivalDigest: UInt64? = nil
+    /// The experiment as declared (before fault processes were expanded): the run's identity.
+    var declaredExperiment: ExperimentConfiguration
     let simulation: Simulation
     let streams: RandomStreams
     let draws: RequestDraws
@@ -179,6 +184,7 @@ final class FailoverWorld {
     }
 
     init(model: ModelConfiguration, experiment: ExperimentConfiguration, seed: UInt64, simulation: Simulation) throws {
+        declaredExperiment = experiment
         self.model = model
         self.experiment = experiment
         self.simulation = simulation

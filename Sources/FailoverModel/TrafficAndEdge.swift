@@ -62,7 +62,19 @@ extension FailoverWorld {
             key: Int32(tenant * keysPerTenant + keyInTenant), operation: operation, attempt: 0,
             edgeLocation: Int16(location))
         firstAttempts += 1
+        if arrivalDigest != nil { foldArrival(requests[slot]) }
         startAttempt(slot)
+    }
+
+    /// Folds an arrival's attributes into ``arrivalDigest`` (FNV-1a), so that tests can show two
+    /// variants saw the same traffic.
+    func foldArrival(_ request: RequestRecord) {
+        var hash = arrivalDigest ?? 0xcbf2_9ce4_8422_2325
+        for value in [request.id, UInt64(bitPattern: request.arrival.nanoseconds), UInt64(request.tenant),
+                      UInt64(request.key), UInt64(request.edgeLocation), UInt64(OperationClass.allCases.firstIndex(of: request.operation)!)] {
+            hash = (hash ^ value) &* 0x0000_0100_0000_01B3
+        }
+        arrivalDigest = hash
     }
 
     /// One attempt: client → edge (L1) → route → region, or a failure at the edge.

@@ -9,6 +9,19 @@ public struct LoadedExperiment: Sendable {
     public var modelText: String
     public var modelFile: String
     public var experimentFile: String
+    /// Models that variants name instead of the experiment's (`variants[].model`), by the name
+    /// as written: their text and display name.
+    public var variantModels: [String: ModelSource] = [:]
+}
+
+/// A model file's text and the name errors show for it.
+public struct ModelSource: Sendable, Equatable {
+    public var text: String
+    public var file: String
+    public init(text: String, file: String) {
+        self.text = text
+        self.file = file
+    }
 }
 
 /// Reads model and experiment files, applies overrides, and checks that they fit together.
@@ -41,7 +54,14 @@ public enum ExperimentLoader {
         } else {
             model = try resolveModel(experiment.model)
         }
-        return LoadedExperiment(experiment: experiment, modelText: model.text, modelFile: model.file, experimentFile: experimentFile)
+        var variantModels: [String: ModelSource] = [:]
+        for variant in experiment.variants ?? [] {
+            guard let name = variant.model, variantModels[name] == nil else { continue }
+            let resolved = try resolveModel(name)
+            variantModels[name] = ModelSource(text: resolved.text, file: resolved.file)
+        }
+        return LoadedExperiment(experiment: experiment, modelText: model.text, modelFile: model.file, experimentFile: experimentFile,
+                                variantModels: variantModels)
     }
 
     /// Decodes a model from its text with overrides (`key.path[index].key: value`) applied to the
@@ -113,6 +133,11 @@ public enum ExperimentLoader {
         }
         switch (first, node) {
         case (.key(let key), .mapping(var mapping)):
+            if mapping[Node(key)] == nil && path.count == 1 {
+                // An optional parameter the file leaves out: the decoder checks the new key.
+                mapping[Node(key)] = Node(value, Tag(.implicit), .plain)
+                return .mapping(mapping)
+            }
             guard let child = mapping[Node(key)], let replaced = replacing(child, path: path.dropFirst(), with: value) else { return nil }
             mapping[Node(key)] = replaced
             return .mapping(mapping)

@@ -253,6 +253,47 @@ public final class RunStore: Sendable {
         }
     }
 
+    /// Stores a run unless a run with its run key is stored already — checked and written in one
+    /// immediate transaction, so that two processes sweeping into one database never store a
+    /// run twice. Returns the new run's id, or nil when it was already there.
+    ///
+    /// - Throws: as ``insert(_:)``.
+    @discardableResult
+    public func insertIfAbsent(_ run: RunResult) throws -> Int64? {
+        let path = self.path
+        do {
+            return try pool.writeWithoutTransaction { db in
+                var id: Int64? = nil
+                try db.inTransaction(.immediate) {
+                    let present = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM run WHERE runKey = ?)",
+                                                    arguments: [run.identity.runKey]) ?? false
+                    if !present { id = try RunWriter(db: db, path: path).write(run) }
+                    return .commit
+                }
+                return id
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.database(path: path, operation: "storing run \(run.identity.runKey.prefix(12))", message: Self.message(error))
+        }
+    }
+
+    /// The run keys among `keys` that are stored (one query per thousand keys).
+    public func storedRunKeys(among keys: [String]) throws -> Set<String> {
+        var found: Set<String> = []
+        for start in stride(from: 0, to: keys.count, by: 1000) {
+            let chunk = Array(keys[start..<min(keys.count, start + 1000)])
+            let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            let stored = try read("looking up run keys") { db in
+                try String.fetchAll(db, sql: "SELECT DISTINCT runKey FROM run WHERE runKey IN (\(placeholders))",
+                                    arguments: StatementArguments(chunk))
+            }
+            found.formUnion(stored)
+        }
+        return found
+    }
+
     /// Deletes a run and all its rows. Returns whether a run with that id existed.
     @discardableResult
     public func deleteRun(id: Int64) throws -> Bool {

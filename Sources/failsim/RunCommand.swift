@@ -29,7 +29,7 @@ struct RunCommand: ParsableCommand {
               failsim run experiments/trigger-table.yaml --variant no-precedence
               failsim run mine.yaml --model other.yaml --seed 2 --db runs.sqlite
               failsim run mine.yaml --json
-              failsim run --check    # exit status 1 when any trigger row fails
+              failsim run --check    # exit status 1 when the experiment's checks fail
 
             \(ExitCodes.help)
             """
@@ -53,24 +53,23 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON document instead of the human summary.")
     var json = false
 
-    @Flag(name: .long, help: "Exit with status 1 when any trigger verdict fails.")
+    @Flag(name: .long, help: "Exit with status 1 when the run fails the experiment's checks (default: every trigger row passes).")
     var check = false
 
     mutating func run() throws {
-        let loaded = try reportingErrors { try load() }
+        let loaded = try reportingErrors { try ExperimentSource.load(experimentFile: experimentFile, model: model) }
+        let plan = try reportingErrors { try ExperimentPlan(loaded) }
         let experiment = loaded.experiment
-        var overrides = experiment.overrides ?? [:]
-        if variant != "baseline" || experiment.variants?.contains(where: { $0.name == variant }) == true {
-            guard let chosen = experiment.variants?.first(where: { $0.name == variant }) else {
-                let names = ["baseline"] + (experiment.variants ?? []).map(\.name)
-                printError("Error: unknown variant '\(variant)' for experiment '\(experiment.name)'; "
-                           + "its variants are: \(names.joined(separator: ", "))")
-                printError("Usage: failsim " + RunCommand.usageString())
-                throw ExitCode(ExitCodes.usage)
-            }
-            overrides.merge(chosen.overrides) { $1 }
+        guard let variantIndex = plan.variant(named: variant) else {
+            let names = plan.variants.map(\.name)
+            printError("Error: unknown variant '\(variant)' for experiment '\(experiment.name)'; "
+                       + "its variants are: \(names.prefix(20).joined(separator: ", "))\(names.count > 20 ? ", …" : "")")
+            printError("Usage: failsim " + RunCommand.usageString())
+            throw ExitCode(ExitCodes.usage)
         }
-        let seed = self.seed ?? experiment.seeds?.first ?? 1
+        let chosen = plan.variants[variantIndex]
+        let overrides = chosen.overrides
+        let seed = self.seed ?? plan.seeds.first ?? 1
         // Open the store before running, so that a database problem shows before a long run.
         let runStore = try reportingErrors { try store.open() }
 
@@ -78,9 +77,8 @@ struct RunCommand: ParsableCommand {
         let clock = ContinuousClock()
         let started = clock.now
         var result = try reportingErrors {
-            let modelConfiguration = try ExperimentLoader.model(text: loaded.modelText, file: loaded.modelFile, overrides: overrides)
-            return try FailoverSimulation.run(
-                model: modelConfiguration, experiment: experiment, variant: variant, overrides: overrides,
+            try FailoverSimulation.run(
+                model: chosen.model, experiment: experiment, variant: variant, overrides: overrides,
                 seed: seed, progress: progress.map { display in { display.update($0) } })
         }
         progress?.finish()
@@ -94,18 +92,8 @@ struct RunCommand: ParsableCommand {
         } else {
             print(Report.summary(result, id: id, storedIn: runStore.path))
         }
-        if check && result.triggers.contains(where: { !$0.passed }) {
+        if check && !(experiment.checks ?? Checks()).failures(of: result).isEmpty {
             throw ExitCode(ExitCodes.checksFailed)
         }
-    }
-
-    private func load() throws -> LoadedExperiment {
-        if let experimentFile {
-            return try ExperimentLoader.load(experimentPath: experimentFile, modelOverride: model)
-        }
-        return try ExperimentLoader.load(
-            experimentText: EmbeddedDefaults.experimentText, experimentFile: EmbeddedDefaults.experimentFile,
-            modelOverride: model
-        ) { _ throws(FileError) in (EmbeddedDefaults.modelText, EmbeddedDefaults.modelFile) }
     }
 }

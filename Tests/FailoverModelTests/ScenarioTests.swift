@@ -182,7 +182,7 @@ struct EmbeddedFileTests {
 struct GoldenDigestTests {
     /// The digest of a fixed short run on Linux x86-64 with Swift 6.3.1. When behaviour changes on
     /// purpose, bump `FailoverSimulation.engineVersion` and replace this value with the new digest.
-    static let golden = "dda4a0493bbbf2d01513bdd63291de2e3dd707d0b2281e71405dec7d57fa7935"
+    static let golden = "d26b6ef843fca55f358efbbb3baf2f5abe914e65b693f0b47205d7dd825fdaac"
 
     @Test("A fixed short run reproduces its committed digest")
     func golden() throws {

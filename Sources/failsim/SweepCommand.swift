@@ -1,0 +1,209 @@
+import ArgumentParser
+import FailoverModel
+import Foundation
+import ModelFiles
+import RunResults
+import RunStore
+import Sweeps
+
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Run every variant × seed of an experiment on several workers, storing each run as it finishes.",
+        discussion: """
+            The experiment's variants are `baseline`, its named variants and the points of its \
+            `sweep` grid; its seeds are its `seeds` (a count or a list). Runs already stored in \
+            the database (same run key: same model, experiment, variant, overrides, seed and \
+            engine version) are skipped, so running the command again after an interruption \
+            does only what is missing. Results are identical for any --jobs.
+
+            Progress (runs done, ETA) goes to stderr when it is a terminal. Afterwards, \
+            `failsim compare` reads the stored runs.
+
+            Examples:
+              failsim sweep experiments/breaker-thresholds.yaml --jobs 2
+              failsim sweep experiments/trigger-table.yaml --seeds 20 --db study.sqlite
+              failsim sweep experiments/trigger-table.yaml --variant baseline --variant slow-dns-checks
+              failsim sweep experiments/write-policy.yaml --plan
+
+            \(ExitCodes.help)
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The experiment file (kind: experiment). Default: the embedded trigger-table experiment.",
+                                 valueName: "experiment-file"))
+    var experimentFile: String?
+
+    @Option(name: .long, help: ArgumentHelp("Use this model file instead of the one the experiment names.", valueName: "file"))
+    var model: String?
+
+    @Option(name: .long, help: ArgumentHelp("Worker threads (default: every core).", valueName: "n"))
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: .long, help: ArgumentHelp("Seeds instead of the experiment's: a count (20 means 1…20) or a list (3,7,11).", valueName: "seeds"))
+    var seeds: String?
+
+    @Option(name: .long, help: ArgumentHelp("Run only this variant (repeatable).", valueName: "name"))
+    var variant: [String] = []
+
+    @Flag(name: .long, help: "Print the runs the sweep would do (and which are stored) without running them.")
+    var plan = false
+
+    @OptionGroup var store: StoreOptions
+
+    @Flag(name: .long, help: "Print one JSON document instead of the human summary.")
+    var json = false
+
+    func validate() throws {
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
+        if let seeds, Self.parseSeeds(seeds) == nil {
+            throw ValidationError("--seeds expects a count (e.g. 20) or a comma-separated list of seeds (e.g. 3,7,11), found '\(seeds)'")
+        }
+    }
+
+    static func parseSeeds(_ text: String) -> [UInt64]? {
+        if !text.contains(","), let count = Int(text) {
+            return count >= 1 && count <= 1_000_000 ? Array(1...UInt64(count)) : nil
+        }
+        let list = text.split(separator: ",", omittingEmptySubsequences: false).map { UInt64($0.trimmingCharacters(in: .whitespaces)) }
+        guard !list.isEmpty, !list.contains(nil) else { return nil }
+        let seeds = list.map { $0! }
+        return Set(seeds).count == seeds.count ? seeds : nil
+    }
+
+    mutating func run() throws {
+        let loaded = try reportingErrors {
+            try ExperimentSource.load(experimentFile: experimentFile, model: model)
+        }
+        let experimentPlan = try reportingErrors { try ExperimentPlan(loaded) }
+        var chosen: [Int]? = nil
+        if !variant.isEmpty {
+            chosen = []
+            for name in variant {
+                guard let index = experimentPlan.variant(named: name) else {
+                    let names = experimentPlan.variants.map(\.name)
+                    printError("Error: unknown variant '\(name)' for experiment '\(loaded.experiment.name)'; "
+                               + "its variants are: \(names.prefix(20).joined(separator: ", "))\(names.count > 20 ? ", …" : "")")
+                    throw ExitCode(ExitCodes.usage)
+                }
+                chosen!.append(index)
+            }
+        }
+        let runs = experimentPlan.runs(seeds: seeds.flatMap(Self.parseSeeds), variants: chosen)
+        let runStore = try reportingErrors { try store.open() }
+        let runner = SweepRunner(plan: experimentPlan, store: runStore)
+
+        if plan {
+            let stored = try reportingErrors { try runStore.storedRunKeys(among: runs.map(\.runKey)) }
+            try printPlan(runs, plan: experimentPlan, stored: stored)
+            return
+        }
+
+        let display = SweepProgressDisplay.ifTerminal()
+        var passed: [Int: (runs: Int, passed: Int)] = [:]
+        let checks = loaded.experiment.checks ?? Checks()
+        let summary: SweepRunner.Summary
+        do {
+            summary = try reportingErrors {
+                try runner.run(runs, jobs: jobs) { progress in
+                    display?.update(progress)
+                    let variantIndex = progress.last.run.variant
+                    let ok = checks.failures(of: progress.last.result).isEmpty
+                    passed[variantIndex, default: (0, 0)].runs += 1
+                    if ok { passed[variantIndex, default: (0, 0)].passed += 1 }
+                }
+            }
+        } catch let failure as SweepRunner.RunFailure {
+            display?.finish()
+            printError("error: \(failure.description)")
+            printError("Runs finished before it are stored; fix the input and run the sweep again to do the rest.")
+            throw ExitCode(ExitCodes.dataError)
+        }
+        display?.finish()
+
+        let variantOrder = Array(Set(runs.map(\.variant))).sorted()
+        if json {
+            let variants: [[String: Any]] = variantOrder.map { index in
+                let tally = passed[index] ?? (0, 0)
+                return ["variant": experimentPlan.variants[index].name, "runsThisTime": tally.runs, "passedChecksThisTime": tally.passed]
+            }
+            let document: [String: Any] = [
+                "experiment": loaded.experiment.name, "database": runStore.path, "planned": summary.planned,
+                "skipped": summary.skipped, "ran": summary.ran, "storedElsewhere": summary.storedElsewhere,
+                "jobs": jobs, "wallSeconds": summary.wallSeconds, "variants": variants,
+            ]
+            print(try Report.json(document))
+            return
+        }
+        let rate = summary.wallSeconds > 0 ? Double(summary.ran) / summary.wallSeconds * 60 : 0
+        print("Sweep \(loaded.experiment.name): \(summary.planned) runs planned "
+              + "(\(variantOrder.count) variants × \(summary.planned / max(1, variantOrder.count)) seeds); "
+              + "\(summary.skipped) stored already, \(summary.ran) run in \(String(format: "%.1f", summary.wallSeconds)) s "
+              + "on \(min(jobs, max(1, summary.ran))) workers (\(String(format: "%.0f", rate)) runs/min).")
+        if summary.storedElsewhere > 0 {
+            print("\(summary.storedElsewhere) runs were stored meanwhile by another process; each is stored once.")
+        }
+        if summary.ran > 0 {
+            let width = max(7, variantOrder.map { experimentPlan.variants[$0].name.count }.max() ?? 7)
+            print("")
+            print("variant".padding(toLength: width, withPad: " ", startingAt: 0) + "  runs  passed checks")
+            for index in variantOrder {
+                guard let tally = passed[index] else { continue }
+                print(experimentPlan.variants[index].name.padding(toLength: width, withPad: " ", startingAt: 0)
+                      + "  " + String(tally.runs).padding(toLength: 4, withPad: " ", startingAt: 0)
+                      + "  \(tally.passed)/\(tally.runs)")
+            }
+        }
+        print("")
+        print("Stored in \(runStore.path). Compare the variants: failsim compare \(experimentFile ?? EmbeddedDefaults.experimentFile) --db \(runStore.path)")
+    }
+
+    private func printPlan(_ runs: [ExperimentPlan.Run], plan: ExperimentPlan, stored: Set<String>) throws {
+        if json {
+            let items: [[String: Any]] = runs.map { run in
+                ["variant": plan.variants[run.variant].name, "seed": NSNumber(value: run.seed),
+                 "runKey": run.runKey, "stored": stored.contains(run.runKey)]
+            }
+            print(try Report.json(["experiment": plan.experiment.name, "runs": items] as [String: Any]))
+            return
+        }
+        print("\(runs.count) runs of \(plan.experiment.name), \(runs.filter { stored.contains($0.runKey) }.count) stored already:")
+        for run in runs {
+            print("  \(plan.variants[run.variant].name)  seed \(run.seed)  \(run.runKey.prefix(16))\(stored.contains(run.runKey) ? "  stored" : "")")
+        }
+    }
+}
+
+/// Where the experiment comes from: a file, or the embedded trigger-table experiment.
+enum ExperimentSource {
+    static func load(experimentFile: String?, model: String?) throws -> LoadedExperiment {
+        if let experimentFile {
+            return try ExperimentLoader.load(experimentPath: experimentFile, modelOverride: model)
+        }
+        return try ExperimentLoader.load(
+            experimentText: EmbeddedDefaults.experimentText, experimentFile: EmbeddedDefaults.experimentFile,
+            modelOverride: model
+        ) { _ throws(FileError) in (EmbeddedDefaults.modelText, EmbeddedDefaults.modelFile) }
+    }
+}
+
+/// A one-line sweep progress display on stderr, only when stderr is a terminal.
+final class SweepProgressDisplay {
+    static func ifTerminal() -> SweepProgressDisplay? { isatty(2) != 0 ? SweepProgressDisplay() : nil }
+    private var drew = false
+
+    func update(_ progress: SweepRunner.Progress) {
+        var line = "runs \(progress.done)/\(progress.total)"
+        if progress.skipped > 0 { line += " (\(progress.skipped) stored already)" }
+        if progress.done > 0 && progress.elapsedSeconds > 0.5 {
+            let eta = progress.elapsedSeconds / Double(progress.done) * Double(progress.total - progress.done)
+            line += String(format: "  ETA %d:%02d", Int(eta) / 60, Int(eta) % 60)
+        }
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+        drew = true
+    }
+
+    func finish() {
+        if drew { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+import FailoverModel
+import ModelFiles
+import RunResults
+import RunStore
+@testable import Sweeps
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// A small sweep: the reference model at 100 req/s for 2 simulated minutes, a database outage,
+/// two named variants and a two-point grid, three seeds: 12 runs of about a quarter second each.
+func smallPlan(seeds: String = "3") throws -> ExperimentPlan {
+    let text = """
+        kind: experiment
+        name: small-sweep
+        model: esta-tracker.yaml
+        overrides: {traffic.requestsPerSecond: "100"}
+        duration: 2m
+        warmUp: 20s
+        seeds: \(seeds)
+        faults:
+          - {name: db, kind: databaseUnreachable, at: 40s, duration: 50s, mode: blackhole, row: 1}
+        variants:
+          - {name: refuse-fast, overrides: {database.callTimeout: 200ms}}
+        sweep:
+          parameters:
+            - {name: "breakers[0].failureThreshold", values: ["3", "10"]}
+        """
+    let modelPath = repositoryRoot.appendingPathComponent("models/esta-tracker.yaml").path
+    let modelText = try String(contentsOfFile: modelPath, encoding: .utf8)
+    let loaded = try ExperimentLoader.load(experimentText: text, experimentFile: "small-sweep.yaml") { _ throws(FileError) in
+        (modelText, modelPath)
+    }
+    return try ExperimentPlan(loaded)
+}
+
+func temporaryDatabase() -> String {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("failsim-sweeps-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    return folder.appendingPathComponent("runs.sqlite").path
+}
+
+/// Every stored run of a store, by run key, without the wall-clock time (informative only).
+func storedResults(_ store: RunStore) throws -> [String: RunResult] {
+    var results: [String: RunResult] = [:]
+    for summary in try store.runs() {
+        var result = try #require(try store.run(id: summary.id))
+        #expect(results[result.identity.runKey] == nil, "run key \(result.identity.runKey.prefix(12)) stored twice")
+        result.identity.wallSeconds = 0
+        results[result.identity.runKey] = result
+    }
+    return results
+}
+
+@Suite("Sweeps")
+struct SweepRunnerTests {
+    @Test("The plan lists variants × seeds in order, with distinct run keys")
+    func planOrder() throws {
+        let plan = try smallPlan()
+        #expect(plan.variants.map(\.name) == ["baseline", "refuse-fast", "failureThreshold=3", "failureThreshold=10"])
+        let runs = plan.runs()
+        #expect(runs.count == 12)
+        #expect(runs.map(\.seed).prefix(4) == [1, 2, 3, 1])
+        #expect(Set(runs.map(\.runKey)).count == 12)
+        // A plan made again from the same text has the same keys.
+        #expect(try smallPlan().runs() == runs)
+        #expect(plan.variants[1].overrides["database.callTimeout"] == "200ms")
+        #expect(plan.variants[1].overrides["traffic.requestsPerSecond"] == "100")
+    }
+
+    @Test("--jobs 1 and --jobs 2 store identical results")
+    func jobsDoNotChangeResults() throws {
+        let plan = try smallPlan()
+        let one = try RunStore(path: temporaryDatabase())
+        let two = try RunStore(path: temporaryDatabase())
+        let summaryOne = try SweepRunner(plan: plan, store: one).run(plan.runs(), jobs: 1)
+        let summaryTwo = try SweepRunner(plan: plan, store: two).run(plan.runs(), jobs: 2)
+        #expect(summaryOne.ran == 12 && summaryTwo.ran == 12)
+        let a = try storedResults(one)
+        let b = try storedResults(two)
+        #expect(a.count == 12)
+        #expect(Set(a.keys) == Set(b.keys))
+        for (key, result) in a {
+            #expect(result == b[key], "run \(key.prefix(12)) differs between 1 and 2 workers")
+            #expect(result.identity.digest == b[key]?.identity.digest)
+        }
+    }
+
+    @Test("Running again skips stored runs and does only the rest")
+    func resumes() throws {
+        let plan = try smallPlan()
+        let store = try RunStore(path: temporaryDatabase())
+        let runner = SweepRunner(plan: plan, store: store)
+        let firstHalf = Array(plan.runs().prefix(5))
+        #expect(try runner.run(firstHalf, jobs: 2).ran == 5)
+        let second = try runner.run(plan.runs(), jobs: 2)
+        #expect(second.skipped == 5)
+        #expect(second.ran == 7)
+        let third = try runner.run(plan.runs(), jobs: 2)
+        #expect(third.ran == 0 && third.skipped == 12)
+        #expect(try storedResults(store).count == 12)
+        #expect(try store.runs().count == 12)
+    }
+
+    @Test("A run stored by another writer meanwhile is not stored twice")
+    func insertIfAbsent() throws {
+        let plan = try smallPlan(seeds: "[5]")
+        let store = try RunStore(path: temporaryDatabase())
+        let run = plan.runs()[0]
+        guard case .success(let result) = SweepRunner.execute(run, plan: plan, limits: .init()) else {
+            Issue.record("the run failed")
+            return
+        }
+        #expect(try store.insertIfAbsent(result) != nil)
+        #expect(try store.insertIfAbsent(result) == nil)
+        #expect(try store.runs().count == 1)
+    }
+
+    @Test("A run that fails stops the sweep with its variant and seed; finished runs stay stored")
+    func failingRun() throws {
+        var plan = try smallPlan()
+        // A model the simulation refuses (found only when the run starts).
+        plan.variants[3].model.service.instances = 0
+        let store = try RunStore(path: temporaryDatabase())
+        do {
+            _ = try SweepRunner(plan: plan, store: store).run(plan.runs(), jobs: 1)
+            Issue.record("the sweep did not stop")
+        } catch let failure as SweepRunner.RunFailure {
+            #expect(failure.variant == "failureThreshold=10")
+            #expect(failure.description.contains("instances"))
+        }
+        #expect(try store.runs().count == 9)
+    }
+}
