@@ -23,6 +23,7 @@ struct Failsim: ParsableCommand {
               failsim run                # the embedded trigger-table experiment
               failsim run experiments/trigger-table.yaml --variant slow-dns-checks --seed 3
               failsim run my-experiment.yaml --json --check
+              failsim sweep experiments/trigger-table.yaml --seeds 10 --jobs 2
               failsim runs
               failsim show 12
               failsim validate models/esta-tracker.yaml experiments/trigger-table.yaml
@@ -30,7 +31,7 @@ struct Failsim: ParsableCommand {
 
             \(ExitCodes.help)
             """,
-        subcommands: [RunCommand.self, RunsCommand.self, ShowCommand.self, ValidateCommand.self, CompareCommand.self]
+        subcommands: [RunCommand.self, SweepCommand.self, RunsCommand.self, ShowCommand.self, ValidateCommand.self, CompareCommand.self]
     )
 }
 
