@@ -17,8 +17,8 @@ struct CompareCommand: ParsableCommand {
             intervals; latency percentiles of every seed's requests pooled; the paired \
             difference of each variant against the baseline, seed by seed, with its interval, \
             p-value and Holm-corrected p-value; a ranking (trigger pass rate, then mean recovery \
-            time); and, when breaker opens differ, the Pareto frontier of breaker detection time \
-            against false opens.
+            time, unless --rank-by); and, when breaker opens differ, the Pareto frontier of \
+            breaker detection time against false opens.
 
             One run counts per variant and seed: the latest stored. Runs that did not recover \
             are censored (shown as ≥ a bound), never averaged; noImpact and notTriggered are \
@@ -34,6 +34,7 @@ struct CompareCommand: ParsableCommand {
               failsim compare experiments/trigger-table.yaml
               failsim compare breaker-thresholds.yaml --db sweep.sqlite --json
               failsim compare mine.yaml --baseline queue --metric row1.recoveryTime
+              failsim compare mine.yaml --rank-by availability.requestBased
               failsim compare --runs 3 4 7 8
 
             \(ExitCodes.help)
@@ -57,6 +58,10 @@ struct CompareCommand: ParsableCommand {
         valueName: "name"))
     var metric: [String] = []
 
+    @Option(name: .customLong("rank-by"), help: ArgumentHelp(
+        "Rank by this metric instead of trigger pass rate, then mean recovery time.", valueName: "name"))
+    var rankBy: String?
+
     @Flag(name: .long, help: "Print one JSON document instead of tables.")
     var json = false
 
@@ -67,7 +72,7 @@ struct CompareCommand: ParsableCommand {
         if experimentFile != nil && !runs.isEmpty {
             throw ValidationError("give an experiment file or --runs, not both")
         }
-        for name in metric where Metric(name: name) == nil {
+        for name in metric + (rankBy.map { [$0] } ?? []) where Metric(name: name) == nil {
             throw ValidationError("unknown metric '\(name)'; metric names look like row1.recoveryTime, row1.detectionTime, "
                                   + "triggers.passed, availability.requestBased, latency.db.p99, writes.lost, "
                                   + "breakers.falseOpens, alerts.fired")
@@ -103,6 +108,7 @@ struct CompareCommand: ParsableCommand {
         }
         let options = ComparisonOptions(
             baseline: baseline, variantOrder: variantOrder,
+            ranking: rankBy.flatMap { Metric(name: $0) }.map { .metric($0) } ?? .passRateThenRecoveryTime,
             comparedMetrics: metric.isEmpty ? nil : metric.compactMap { Metric(name: $0) })
         let comparison: VariantComparison
         do {
@@ -110,6 +116,10 @@ struct CompareCommand: ParsableCommand {
         } catch {
             let subject = experimentName.map { "experiment '\($0)'" } ?? "runs \(ids.map(String.init).joined(separator: ", "))"
             printError("error: \(store.db), \(subject): \(error.description)")
+            throw ExitCode(ExitCodes.usage)
+        }
+        if case .metric(let chosen) = options.ranking, !comparison.metrics.contains(chosen) {
+            printError("error: \(store.db): no run measures metric '\(chosen.name)' to rank by")
             throw ExitCode(ExitCodes.usage)
         }
         if json {

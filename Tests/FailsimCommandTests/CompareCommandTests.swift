@@ -37,7 +37,7 @@ struct CompareCommandTests {
         let failsim = try Failsim()
         let help = try failsim.run(["compare", "--help"])
         #expect(help.status == 0)
-        for word in ["--db", "--baseline", "--json", "--runs", "--metric", "Exit codes", "Holm", "Wilson", "censored"] {
+        for word in ["--db", "--baseline", "--json", "--runs", "--metric", "--rank-by", "Exit codes", "Holm", "Wilson", "censored"] {
             #expect(help.stdout.contains(word), "compare help lacks \(word)")
         }
         for line in help.stdout.split(separator: "\n") where !line.hasPrefix("USAGE:") {
@@ -139,6 +139,12 @@ struct CompareCommandTests {
         let narrowDifferences = try #require(narrowDocument["differences"] as? [[String: Any]])
         #expect(narrowDifferences.compactMap { $0["metric"] as? String } == ["row1.recoveryTime", "availability.requestBased"])
         #expect(((narrowDocument["comparison"] as? [String: Any])?["familySize"] as? NSNumber)?.intValue ?? 0 <= 2)
+
+        let ranked = try failsim.run(["compare", failsim.experiment, "--db", failsim.db, "--rank-by", "writes.rejected"])
+        #expect(ranked.status == 0, "\(ranked.stderr)")
+        #expect(ranked.stdout.contains("Ranking (writes.rejected)"))
+        #expect(try failsim.run(["compare", failsim.experiment, "--db", failsim.db, "--rank-by", "row2.passed"]).status == 64)
+        #expect(try failsim.run(["compare", failsim.experiment, "--db", failsim.db, "--rank-by", "nonsense"]).status == 64)
 
         // The three baseline runs and one other: variants alphabetically, the first run of seed 7 ignored.
         let chosen = [stored.ids[0], stored.ids[1], stored.ids[2], stored.ids[3], stored.ids[6]].map(String.init)
