@@ -25,10 +25,10 @@ struct CompareCommand: ParsableCommand {
             counted, not numbers. The multiple-comparison family is every variant × compared \
             metric with a p-value; --metric narrows it (choose before looking).
 
-            Variants are listed in the experiment file's order (baseline first), the others \
-            alphabetically; with --runs, alphabetically, named experiment/variant when the runs \
-            span several experiments. The default baseline is the variant named baseline, else \
-            the first.
+            Variants are listed in the order the experiment runs them (baseline, named \
+            variants, sweep points), the others alphabetically; with --runs, alphabetically, \
+            named experiment/variant when the runs span several experiments. The default \
+            baseline is the variant named baseline, else the first.
 
             Examples:
               failsim compare experiments/trigger-table.yaml
@@ -83,9 +83,9 @@ struct CompareCommand: ParsableCommand {
         var variantOrder: [String] = []
         var experimentName: String?
         if let experimentFile {
-            let experiment = try reportingErrors { try Self.loadExperiment(experimentFile) }
-            experimentName = experiment.name
-            variantOrder = ["baseline"] + (experiment.variants ?? []).map(\.name)
+            let declared = try reportingErrors { try Self.loadExperiment(experimentFile) }
+            experimentName = declared.name
+            variantOrder = declared.variants
         }
         let (ids, results) = try reportingErrors { () throws -> ([Int64], [RunResult]) in
             let runStore = try store.open()
@@ -129,18 +129,24 @@ struct CompareCommand: ParsableCommand {
         }
     }
 
-    /// The experiment's declaration only: its name and variants. The model it names is not
-    /// needed to compare stored runs, so it is not read.
-    static func loadExperiment(_ path: String) throws -> ExperimentConfiguration {
+    /// The experiment's name and its variants in the order it runs them (baseline, named
+    /// variants, sweep points). The models it names are not needed to compare stored runs, so
+    /// they are not read.
+    static func loadExperiment(_ path: String) throws -> (name: String, variants: [String]) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw FileError(file: path, line: nil, column: nil, keyPath: "", message: "cannot read the file (missing or unreadable)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw FileError(file: path, line: nil, column: nil, keyPath: "", message: "the file is not UTF-8 text")
         }
-        return try ExperimentLoader.load(experimentText: text, experimentFile: path) { name throws(FileError) in
+        let experiment = try ExperimentLoader.load(experimentText: text, experimentFile: path) { name throws(FileError) in
             ("", name)
         }.experiment
+        do {
+            return (experiment.name, try experiment.resolvedVariants().map(\.name))
+        } catch {
+            throw FileError(file: path, line: nil, column: nil, keyPath: "sweep", message: error.description)
+        }
     }
 
     // MARK: - Tables

@@ -157,6 +157,36 @@ struct CompareCommandTests {
         #expect(header["experimentFile"] is NSNull)
     }
 
+    @Test("a sweep's points follow the experiment's order, not the alphabet")
+    func sweepOrder() throws {
+        let failsim = try Failsim()
+        let experiment = try failsim.write("grid.yaml", """
+            kind: experiment
+            name: grid-test
+            model: esta-tracker.yaml
+            warmUp: 10s
+            duration: 2m
+            seeds: 2
+            overrides: {traffic.requestsPerSecond: "100"}
+            faults:
+              - {name: db, kind: databaseUnreachable, mode: blackhole, target: us-central1, at: 30s, duration: 40s, row: 1}
+            sweep:
+              parameters:
+                - {name: "breakers[0].failureThreshold", values: ["5", "20"]}
+
+            """)
+        let sweep = try failsim.run(["sweep", experiment, "--db", failsim.db, "--jobs", "1"])
+        #expect(sweep.status == 0, "\(sweep.stderr)")
+        let invocation = try failsim.run(["compare", experiment, "--db", failsim.db, "--json"])
+        #expect(invocation.status == 0, "\(invocation.stderr)")
+        let header = try #require((try invocation.json() as? [String: Any])?["comparison"] as? [String: Any])
+        let variants = try #require(header["variants"] as? [String])
+        #expect(variants.count == 3)
+        #expect(variants.first == "baseline")
+        #expect(variants.dropFirst().first?.hasSuffix("=5") == true && variants.last?.hasSuffix("=20") == true, "\(variants)")
+        #expect((header["runs"] as? NSNumber)?.intValue == 6)
+    }
+
     @Test("usage errors exit 64 and say which database and experiment")
     func usageErrors() throws {
         let stored = try stored()
