@@ -279,6 +279,11 @@ public final class RunStore: Sendable {
         }
     }
 
+    /// SQLite's `PRAGMA integrity_check`: `["ok"]` for a sound database, else its findings.
+    public func integrityCheck() throws -> [String] {
+        try read("checking integrity") { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+    }
+
     /// The run keys among `keys` that are stored (one query per thousand keys).
     public func storedRunKeys(among keys: [String]) throws -> Set<String> {
         var found: Set<String> = []
