@@ -212,8 +212,9 @@ extension Metric {
     /// detection time in a run without incidents).
     ///
     /// - Trigger rows: a `recovered` outcome is its recovery time; `notRecovered` is censored at
-    ///   `censoredAtSeconds − onsetSeconds` of the row's incident (the contract's formula; never
-    ///   below zero), or at 0 when the incident is missing; `noImpact` and `notTriggered` are
+    ///   `censoredAtSeconds − onsetSeconds` of the row's incident (the contract's formula; a
+    ///   `censoredAtSeconds` below the onset cannot be an instant and is read as the duration
+    ///   from onset that engine 0.2.0 stores), or at 0 when the incident is missing; `noImpact` and `notTriggered` are
     ///   named. A missing detection time is `noImpact` when the row had no impact, else
     ///   `notTriggered`. A missing read or write recovery time is `noImpact` when the incident had
     ///   none, else ``NamedOutcome/unreported``.
@@ -235,8 +236,7 @@ extension Metric {
                 return number(verdict.recoverySeconds ?? incident?.recoverySeconds)
             case .notRecovered:
                 guard let incident, let censoredAt = incident.censoredAtSeconds else { return .censored(atLeast: 0) }
-                let bound = censoredAt - incident.onsetSeconds
-                return bound.isFinite ? .censored(atLeast: Swift.max(0, bound)) : .named(.unreported)
+                return .censored(atLeast: Metric.censoringBound(censoredAt: censoredAt, onset: incident.onsetSeconds))
             case .noImpact:
                 return .named(.noImpact)
             case .notTriggered:
@@ -292,6 +292,19 @@ extension Metric {
 
     /// The `LoggedEvent` kind of a breaker's state change; its detail starts `FROM → TO`.
     public static let breakerTransitionKind = "breakerTransition"
+
+    /// The least recovery time a `notRecovered` incident can have.
+    ///
+    /// The contract (`IncidentResult.censoredAtSeconds`) makes `censoredAtSeconds` the instant
+    /// the observation ended, so the bound is `censoredAtSeconds − onsetSeconds`. Engine 0.2.0
+    /// writes the duration from onset instead; an instant before the onset is impossible, so such
+    /// a value is read as that duration. Otherwise the contract's reading is used, which is a
+    /// valid (if loose) bound under either reading. Never below zero.
+    static func censoringBound(censoredAt: Double, onset: Double) -> Double {
+        guard censoredAt.isFinite, onset.isFinite else { return 0 }
+        let bound = censoredAt < onset ? censoredAt : censoredAt - onset
+        return Swift.max(0, bound)
+    }
 
     private func number(_ value: Double?) -> Observation {
         guard let value, value.isFinite else { return .named(.unreported) }

@@ -188,6 +188,10 @@ struct CensoringTests {
         #expect(summary.median == .point(44))
         #expect(Metric.recoveryTime(row: 1).observation(in: runs[2]) == .censored(atLeast: 150))
         #expect(Metric.detectionTime(row: 1).observation(in: runs[2]) == .value(31))
+        // A censoring "instant" before the onset (30 s) is the duration from onset that engine
+        // 0.2.0 stores: the bound is that duration, not zero.
+        let duration = RunFixture.notRecovered("baseline", seed: 4, censoredAt: 25).result
+        #expect(Metric.recoveryTime(row: 1).observation(in: duration) == .censored(atLeast: 25))
     }
 
     @Test("with censored pairs, no mean difference; the sign test uses the pairs whose order is known")
