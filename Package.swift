@@ -99,6 +99,7 @@ let package = Package(
         .target(
             name: "Sweeps",
             dependencies: [
+                "ExperimentAnalysis",
                 "FailoverModel",
                 "ModelFiles",
                 "RunStore",
@@ -138,7 +139,7 @@ let package = Package(
         .testTarget(name: "ModelFilesTests", dependencies: ["ModelFiles"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "RunResults"]),
         .testTarget(name: "CircuitBreakersTests", dependencies: ["CircuitBreakers"]),
-        .testTarget(name: "ExperimentAnalysisTests", dependencies: ["ExperimentAnalysis", "RunResults"]),
+        .testTarget(name: "ExperimentAnalysisTests", dependencies: ["ExperimentAnalysis", "RunResults", "SimulationCore", "SimulationStatistics"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "FailoverModel", "ModelFiles", "RunStore", "RunResults"]),
         .testTarget(name: "FailsimCommandTests", dependencies: ["failsim", "RunStore"]),
     ]

@@ -226,7 +226,7 @@ extension FailoverWorld {
                 readRecoverySeconds: reads.breach == nil ? nil : recoverySeconds(reads),
                 writeRecoverySeconds: writesRecovery.breach == nil ? nil : recoverySeconds(writesRecovery),
                 outcome: outcome,
-                censoredAtSeconds: outcome == .notRecovered ? seconds(windowEnd) - seconds(onset) : nil,
+                censoredAtSeconds: outcome == .notRecovered ? seconds(windowEnd) : nil,
                 rule: firing?.rule.rawValue,
                 requests: requests, requestsFailed: failed, failbackRequestsFailed: failbackFailed,
                 staleReads: tally.staleReads, writesQueued: tally.queued, writesRejected: tally.rejected,

@@ -17,6 +17,12 @@ struct SweepCommand: ParsableCommand {
             engine version) are skipped, so running the command again after an interruption \
             does only what is missing. Results are identical for any --jobs.
 
+            --until-ci METRIC=HALFWIDTH keeps adding seeds (--batch at a time, the next integers \
+            in order) until every variant's 95 % interval of the metric is that narrow on each \
+            side, or --max-seeds is reached (exit status 1 then). Metric names are those of \
+            `failsim compare` (row1.recoveryTime, availability.requestBased, breakers.falseOpens, \
+            latency.db.p99, …). The seeds it ends with do not depend on --jobs.
+
             Progress (runs done, ETA) goes to stderr when it is a terminal. Afterwards, \
             `failsim compare` reads the stored runs.
 
@@ -25,6 +31,7 @@ struct SweepCommand: ParsableCommand {
               failsim sweep experiments/trigger-table.yaml --seeds 20 --db study.sqlite
               failsim sweep experiments/trigger-table.yaml --variant baseline --variant slow-dns-checks
               failsim sweep experiments/write-policy.yaml --plan
+              failsim sweep experiments/trigger-table.yaml --until-ci row1.recoveryTime=1 --max-seeds 40
 
             \(ExitCodes.help)
             """
@@ -49,6 +56,17 @@ struct SweepCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the runs the sweep would do (and which are stored) without running them.")
     var plan = false
 
+    @Option(name: .customLong("until-ci"), help: ArgumentHelp(
+        "Add seeds in batches until every variant's 95 % interval of METRIC is at most HALFWIDTH on each side (e.g. row1.recoveryTime=2, availability.requestBased=0.0005).",
+        valueName: "metric=halfwidth"))
+    var untilCI: String?
+
+    @Option(name: .long, help: ArgumentHelp("With --until-ci: seeds added per round.", valueName: "n"))
+    var batch: Int = 5
+
+    @Option(name: .customLong("max-seeds"), help: ArgumentHelp("With --until-ci: the most seeds per variant.", valueName: "n"))
+    var maxSeeds: Int = 100
+
     @OptionGroup var store: StoreOptions
 
     @Flag(name: .long, help: "Print one JSON document instead of the human summary.")
@@ -56,6 +74,11 @@ struct SweepCommand: ParsableCommand {
 
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
+        if batch < 1 { throw ValidationError("--batch must be at least 1, found \(batch)") }
+        if maxSeeds < 2 { throw ValidationError("--max-seeds must be at least 2 (an interval needs two seeds), found \(maxSeeds)") }
+        if let untilCI, PrecisionTarget(parsing: untilCI) == nil {
+            throw ValidationError("--until-ci expects METRIC=HALFWIDTH with a metric failsim compare reports (e.g. row1.recoveryTime=2) and a positive half-width, found '\(untilCI)'")
+        }
         if let seeds, Self.parseSeeds(seeds) == nil {
             throw ValidationError("--seeds expects a count (e.g. 20) or a comma-separated list of seeds (e.g. 3,7,11), found '\(seeds)'")
         }
@@ -96,6 +119,11 @@ struct SweepCommand: ParsableCommand {
         if plan {
             let stored = try reportingErrors { try runStore.storedRunKeys(among: runs.map(\.runKey)) }
             try printPlan(runs, plan: experimentPlan, stored: stored)
+            return
+        }
+
+        if let untilCI, let target = PrecisionTarget(parsing: untilCI, batch: batch, maximumSeeds: maxSeeds) {
+            try runUntilPrecise(target, runner: runner, variants: chosen, loaded: loaded)
             return
         }
 
@@ -156,6 +184,49 @@ struct SweepCommand: ParsableCommand {
         }
         print("")
         print("Stored in \(runStore.path). Compare the variants: failsim compare \(experimentFile ?? EmbeddedDefaults.experimentFile) --db \(runStore.path)")
+    }
+
+    private func runUntilPrecise(_ target: PrecisionTarget, runner: SweepRunner, variants: [Int]?, loaded: LoadedExperiment) throws {
+        let display = SweepProgressDisplay.ifTerminal()
+        let outcome: PrecisionTarget.Outcome
+        do {
+            outcome = try reportingErrors {
+                try runner.run(untilPrecise: target, variants: variants, seeds: seeds.flatMap(Self.parseSeeds), jobs: jobs) {
+                    display?.update($0)
+                }
+            }
+        } catch let failure as SweepRunner.RunFailure {
+            display?.finish()
+            printError("error: \(failure.description)")
+            throw ExitCode(ExitCodes.dataError)
+        }
+        display?.finish()
+        if json {
+            let standings: [[String: Any]] = outcome.standings.map {
+                ["variant": $0.variant, "seeds": $0.seeds, "halfWidth": $0.halfWidth.map { $0 as Any } ?? NSNull(), "met": $0.met]
+            }
+            print(try Report.json([
+                "experiment": loaded.experiment.name, "metric": target.metric.name, "targetHalfWidth": target.halfWidth,
+                "seeds": outcome.seeds.map { NSNumber(value: $0) }, "rounds": outcome.rounds, "ran": outcome.ran,
+                "met": outcome.met, "standings": standings,
+            ] as [String: Any]))
+        } else {
+            print("Sweep \(loaded.experiment.name) until the 95 % interval of \(target.metric.name) is ±\(target.halfWidth) or narrower: "
+                  + "\(outcome.seeds.count) seeds in \(outcome.rounds) rounds, \(outcome.ran) runs this time; "
+                  + (outcome.met ? "target met." : "target NOT met at the maximum of \(target.maximumSeeds) seeds."))
+            let width = max(7, outcome.standings.map(\.variant.count).max() ?? 7)
+            print("")
+            print("variant".padding(toLength: width, withPad: " ", startingAt: 0) + "  seeds  half-width  met")
+            for standing in outcome.standings {
+                let half = standing.halfWidth.map { String(format: "%.4g", $0) } ?? "—"
+                print(standing.variant.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                      + String(standing.seeds).padding(toLength: 5, withPad: " ", startingAt: 0) + "  "
+                      + half.padding(toLength: 10, withPad: " ", startingAt: 0) + "  " + (standing.met ? "yes" : "no"))
+            }
+            print("")
+            print("Stored in \(store.db). Compare: failsim compare \(experimentFile ?? EmbeddedDefaults.experimentFile) --db \(store.db)")
+        }
+        if !outcome.met { throw ExitCode(ExitCodes.checksFailed) }
     }
 
     private func printPlan(_ runs: [ExperimentPlan.Run], plan: ExperimentPlan, stored: Set<String>) throws {

@@ -133,3 +133,35 @@ struct SweepRunnerTests {
         #expect(try store.runs().count == 9)
     }
 }
+
+@Suite("Sweeps until an interval is narrow enough")
+struct PrecisionTargetTests {
+    @Test("Seeds are added in batches until the target is met; the seeds do not depend on the number of workers")
+    func untilPrecise() throws {
+        let plan = try smallPlan(seeds: "2")
+        let target = try #require(PrecisionTarget(parsing: "row1.detectionTime=3", batch: 2, maximumSeeds: 10))
+        #expect(target.metric.name == "row1.detectionTime")
+        let one = try SweepRunner(plan: plan, store: try RunStore(path: temporaryDatabase())).run(untilPrecise: target, variants: [0, 1], jobs: 1)
+        let two = try SweepRunner(plan: plan, store: try RunStore(path: temporaryDatabase())).run(untilPrecise: target, variants: [0, 1], jobs: 2)
+        #expect(one.seeds == two.seeds)
+        #expect(one.standings.map(\.halfWidth) == two.standings.map(\.halfWidth))
+        #expect(one.seeds.count >= 2 && one.seeds.count <= 10)
+        #expect(Array(one.seeds.prefix(2)) == [1, 2])
+        // Either the target is met by every variant, or the maximum stopped the sweep.
+        #expect(one.met || one.seeds.count == 10)
+        if one.met { #expect(one.standings.allSatisfy { ($0.halfWidth ?? .infinity) <= 3 }) }
+        #expect(one.ran == one.seeds.count * 2)
+    }
+
+    @Test("A target needing more seeds than allowed stops at the maximum, unmet")
+    func unreachable() throws {
+        let plan = try smallPlan(seeds: "2")
+        let target = try #require(PrecisionTarget(parsing: "row1.detectionTime=0.000001", batch: 1, maximumSeeds: 4))
+        let outcome = try SweepRunner(plan: plan, store: try RunStore(path: temporaryDatabase())).run(untilPrecise: target, variants: [0], jobs: 2)
+        #expect(!outcome.met)
+        #expect(outcome.seeds == [1, 2, 3, 4])
+        #expect(outcome.rounds == 3)
+        #expect(PrecisionTarget(parsing: "nonsense=1") == nil)
+        #expect(PrecisionTarget(parsing: "row1.recoveryTime=-1") == nil)
+    }
+}
