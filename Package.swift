@@ -11,6 +11,7 @@ import PackageDescription
 //   RunStore              runs in SQLite (GRDB)
 //   ExperimentAnalysis    comparison of variants across seeds: intervals, paired differences
 //   Sweeps                runs an experiment's (variant × seed) list on worker threads into the store
+//   Reports               timelines, verdict tables and variant charts: SVG, HTML, Markdown, CSV
 //   failsim               the command line: parses, calls, prints
 //   failsim-bench         benchmarks (not timed tests)
 // The engine and the model run on one thread per simulation and never hand out overlapping
@@ -107,6 +108,14 @@ let package = Package(
                 "SimulationCore",
             ]
         ),
+        .target(
+            name: "Reports",
+            dependencies: [
+                "RunResults",
+                "ExperimentAnalysis",
+                "SimulationStatistics",
+            ]
+        ),
         .executableTarget(
             name: "failsim",
             dependencies: [
@@ -118,6 +127,7 @@ let package = Package(
                 "CircuitBreakers",
                 "ExperimentAnalysis",
                 "Sweeps",
+                "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -141,6 +151,7 @@ let package = Package(
         .testTarget(name: "CircuitBreakersTests", dependencies: ["CircuitBreakers"]),
         .testTarget(name: "ExperimentAnalysisTests", dependencies: ["ExperimentAnalysis", "RunResults", "SimulationCore", "SimulationStatistics"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "FailoverModel", "ModelFiles", "RunStore", "RunResults"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "RunResults", "ExperimentAnalysis", "SimulationStatistics", "FailoverModel", "ModelFiles"]),
         .testTarget(name: "FailsimCommandTests", dependencies: ["failsim", "RunStore"]),
     ]
 )
