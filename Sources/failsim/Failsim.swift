@@ -28,10 +28,11 @@ struct Failsim: ParsableCommand {
               failsim show 12
               failsim validate models/esta-tracker.yaml experiments/trigger-table.yaml
               failsim compare experiments/trigger-table.yaml --baseline baseline
+              failsim breaker replay --policy resilience4j calls.csv
 
             \(ExitCodes.help)
             """,
-        subcommands: [RunCommand.self, SweepCommand.self, RunsCommand.self, ShowCommand.self, ValidateCommand.self, CompareCommand.self]
+        subcommands: [RunCommand.self, SweepCommand.self, RunsCommand.self, ShowCommand.self, ValidateCommand.self, CompareCommand.self, BreakerCommand.self]
     )
 }
 

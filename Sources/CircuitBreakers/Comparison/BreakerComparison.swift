@@ -144,6 +144,9 @@ public struct OutageResponse: Equatable, Sendable {
     /// From the outage's start to the breaker being OPEN (0 if it already was); `nil` if it never
     /// opened during the outage.
     public var detectionDelay: SimDuration?
+    /// The breaker was already OPEN when the outage began (a false open just before it, or a
+    /// previous outage), so the detection delay of 0 is luck, not detection.
+    public var openAtStart: Bool
     /// From the outage's end to the first CLOSED at or after it (0 if already CLOSED then);
     /// `nil` if it did not open during the outage (nothing to recover) or never closed again.
     public var closedAfterEnd: SimDuration?
@@ -211,7 +214,8 @@ public enum BreakerComparison {
     static func response(to outage: Outage, transitions: [BreakerTransition], end: SimTime) -> OutageResponse {
         let outageEnd = min(outage.end, end)
         var detection: SimDuration? = nil
-        if state(at: outage.start, transitions) == .open {
+        let openAtStart = state(at: outage.start, transitions) == .open
+        if openAtStart {
             detection = .zero
         } else if let opened = transitions.first(where: { $0.to == .open && $0.at >= outage.start && $0.at < outageEnd }) {
             detection = opened.at - outage.start
@@ -227,6 +231,7 @@ public enum BreakerComparison {
                 neverClosed = true
             }
         }
-        return OutageResponse(outage: outage, detectionDelay: detection, closedAfterEnd: closedAfter, neverClosed: neverClosed)
+        return OutageResponse(outage: outage, detectionDelay: detection, openAtStart: openAtStart, closedAfterEnd: closedAfter,
+                              neverClosed: neverClosed)
     }
 }
