@@ -1,3 +1,4 @@
+import CircuitBreakers
 import DequeModule
 import SimulationCore
 import SimulationStatistics
@@ -49,6 +50,8 @@ struct RequestRecord {
     var usedDatabase = false
     var usedPool = false
     var breakerIndex: Int32 = -1
+    /// When the guarded database call started (its duration judges slowness).
+    var callStart: SimTime = .zero
     var callSucceeded = false
     var status: Status = .success
     var l1Fill = false
@@ -124,7 +127,7 @@ final class FailoverWorld {
     var stallEnd: Int64 = 0
 
     // Breakers, keyed by (guard, region, instance) for instance scope.
-    var breakers: [ReferenceBreaker] = []
+    var breakers: [CircuitBreaker] = []
     var breakerNames: [String] = []
     var breakerOpens: [Int] = []
     var breakerFalseOpens: [Int] = []
@@ -272,7 +275,7 @@ final class FailoverWorld {
                     }
                     for instance in 0..<instances {
                         for target in 0..<regionCount {
-                            breakers.append(ReferenceBreaker(configuration: configuration))
+                            breakers.append(CircuitBreaker(configuration: configuration.policyConfiguration, keepsTransitions: true))
                             breakerGuardsPrimaryDatabase.append(guarded == .database && target == 0)
                             let owner = configuration.scope == .global ? "global" : (configuration.scope == .region ? regionNames[region] : "\(regionNames[region])/api-\(instance)")
                             breakerNames.append("\(configuration.name)→db-\(regionNames[target])@\(owner)")

@@ -1,3 +1,4 @@
+import CircuitBreakers
 import SimulationCore
 
 /// A model file (`kind: model`): the architecture, its parameters and its targets.
@@ -346,45 +347,104 @@ public enum OperationClass: String, Codable, Sendable, CaseIterable {
     case report
 }
 
-/// A breaker configuration: the reference policy (contract §3).
+/// A breaker configuration: which call path it guards, its scope, and its policy.
+///
+/// The reference policy's parameters (`failureThreshold`, `successThreshold`, `resetTimeout`,
+/// `monitorWindow`, `halfOpenMaxCalls`) sit on the breaker itself, as the reference writes them.
+/// Another policy is chosen with `policy:` and takes its parameters, under the library's own
+/// names, from a mapping named after it — `resilience4j: {failureRateThreshold: 20}`,
+/// `hystrix: {…}`, `polly: {…}`, `consecutive: {…}` — missing ones take the library's defaults.
+/// Every policy's mapping may be present at once, so that a sweep can switch `policy` with an
+/// override; only the chosen policy's parameters are in force (the reference fields are then
+/// ignored, and required only when the policy is `reference`).
 public struct BreakerConfiguration: Codable, Sendable, Equatable {
     public enum Scope: String, Codable, Sendable, CaseIterable { case instance, region, global }
     /// The call path it guards.
     public enum Guards: String, Codable, Sendable, CaseIterable { case database, external, batch }
     public var name: String
     public var guards: Guards
-    public var failureThreshold: Int
-    public var successThreshold: Int
-    public var resetTimeout: SimDuration
-    public var monitorWindow: SimDuration
     public var scope: Scope
-    /// Trial calls admitted at once in HALF_OPEN.
-    public var halfOpenMaxCalls: Int
+    /// The policy in force (default `reference`).
+    public var policy: BreakerPolicyKind
+    public var failureThreshold: Int?
+    public var successThreshold: Int?
+    public var resetTimeout: SimDuration?
+    public var monitorWindow: SimDuration?
+    /// Trial calls admitted at once in HALF_OPEN (reference policy).
+    public var halfOpenMaxCalls: Int?
+    /// Parameters of the other policies, by policy, with the libraries' names.
+    public var consecutive: [String: String]?
+    public var resilience4j: [String: String]?
+    public var hystrix: [String: String]?
+    public var polly: [String: String]?
+    /// The policy with every parameter resolved: what each breaker instance is built from.
+    public let policyConfiguration: BreakerPolicyConfiguration
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, guards, failureThreshold, successThreshold, resetTimeout, monitorWindow, scope, halfOpenMaxCalls
+        case name, guards, scope, policy, failureThreshold, successThreshold, resetTimeout, monitorWindow, halfOpenMaxCalls
+        case consecutive, resilience4j, hystrix, polly
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
         guards = try c.decode(Guards.self, forKey: .guards)
-        failureThreshold = try c.decode(Int.self, forKey: .failureThreshold)
-        successThreshold = try c.decode(Int.self, forKey: .successThreshold)
-        resetTimeout = try c.decode(SimDuration.self, forKey: .resetTimeout)
-        monitorWindow = try c.decode(SimDuration.self, forKey: .monitorWindow)
         scope = try c.decodeIfPresent(Scope.self, forKey: .scope) ?? .instance
-        halfOpenMaxCalls = try c.decodeIfPresent(Int.self, forKey: .halfOpenMaxCalls) ?? 1
-        if failureThreshold < 1 {
-            throw DecodingError.dataCorruptedError(forKey: .failureThreshold, in: c, debugDescription: "failureThreshold must be at least 1, found \(failureThreshold)")
+        policy = try c.decodeIfPresent(BreakerPolicyKind.self, forKey: .policy) ?? .reference
+        failureThreshold = try c.decodeIfPresent(Int.self, forKey: .failureThreshold)
+        successThreshold = try c.decodeIfPresent(Int.self, forKey: .successThreshold)
+        resetTimeout = try c.decodeIfPresent(SimDuration.self, forKey: .resetTimeout)
+        monitorWindow = try c.decodeIfPresent(SimDuration.self, forKey: .monitorWindow)
+        halfOpenMaxCalls = try c.decodeIfPresent(Int.self, forKey: .halfOpenMaxCalls)
+        consecutive = try c.decodeIfPresent([String: String].self, forKey: .consecutive)
+        resilience4j = try c.decodeIfPresent([String: String].self, forKey: .resilience4j)
+        hystrix = try c.decodeIfPresent([String: String].self, forKey: .hystrix)
+        polly = try c.decodeIfPresent([String: String].self, forKey: .polly)
+        // Every policy's parameters are checked, the chosen one's and the others', so that a typo
+        // in a mapping not in force today is not found only by the sweep that switches to it.
+        var resolved: BreakerPolicyConfiguration? = nil
+        for kind in BreakerPolicyKind.allCases {
+            let key: CodingKeys
+            let parameters: [String: String]
+            switch kind {
+            case .reference:
+                guard policy == .reference || failureThreshold != nil else { continue }
+                var given: [String: String] = [:]
+                for (field, value) in [(CodingKeys.failureThreshold, failureThreshold.map(String.init)),
+                                       (.successThreshold, successThreshold.map(String.init)),
+                                       (.resetTimeout, resetTimeout?.description), (.monitorWindow, monitorWindow?.description)] {
+                    guard let value else {
+                        if policy == .reference {
+                            throw DecodingError.keyNotFound(field, DecodingError.Context(
+                                codingPath: c.codingPath, debugDescription: "the reference policy needs \(field.rawValue)"))
+                        }
+                        continue
+                    }
+                    given[field.rawValue] = value
+                }
+                if let halfOpenMaxCalls { given["halfOpenMaxCalls"] = String(halfOpenMaxCalls) }
+                (key, parameters) = (.failureThreshold, given)
+            case .consecutive: guard let consecutive else { continue }; (key, parameters) = (.consecutive, consecutive)
+            case .resilience4j: guard let resilience4j else { continue }; (key, parameters) = (.resilience4j, resilience4j)
+            case .hystrix: guard let hystrix else { continue }; (key, parameters) = (.hystrix, hystrix)
+            case .polly: guard let polly else { continue }; (key, parameters) = (.polly, polly)
+            }
+            do {
+                let configuration = try BreakerPolicyConfiguration(kind: kind, parameters: parameters)
+                if kind == policy { resolved = configuration }
+            } catch {
+                if kind == .reference, case .outOfRange(let parameter, _, _) = error, let field = CodingKeys(rawValue: parameter) {
+                    throw DecodingError.dataCorruptedError(forKey: field, in: c, debugDescription: error.description)
+                }
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "\(kind.rawValue) policy: \(error.description)")
+            }
         }
-        if successThreshold < 1 {
-            throw DecodingError.dataCorruptedError(forKey: .successThreshold, in: c, debugDescription: "successThreshold must be at least 1, found \(successThreshold)")
-        }
-        if halfOpenMaxCalls < 1 {
-            throw DecodingError.dataCorruptedError(forKey: .halfOpenMaxCalls, in: c, debugDescription: "halfOpenMaxCalls must be at least 1, found \(halfOpenMaxCalls)")
-        }
-        if monitorWindow.nanoseconds <= 0 {
-            throw DecodingError.dataCorruptedError(forKey: .monitorWindow, in: c, debugDescription: "monitorWindow must be longer than zero")
+        if let resolved {
+            policyConfiguration = resolved
+        } else {
+            // The chosen policy has no mapping: the library's defaults throughout.
+            do { policyConfiguration = try BreakerPolicyConfiguration(kind: policy, parameters: [:]) } catch {
+                throw DecodingError.dataCorruptedError(forKey: .policy, in: c, debugDescription: error.description)
+            }
         }
     }
 }

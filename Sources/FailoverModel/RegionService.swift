@@ -1,3 +1,4 @@
+import CircuitBreakers
 import DequeModule
 import SimulationCore
 
@@ -166,11 +167,14 @@ extension FailoverWorld {
         let breaker = breakerIndex(guards: guards, region: region, instance: instance, target: target)
         request.breakerIndex = Int32(breaker)
         if breaker >= 0 {
-            var transition: ReferenceBreaker.Transition? = nil
-            let permitted = breakers[breaker].permitsCall(at: t, transition: &transition)
-            if let transition { noteTransition(breaker, transition) }
+            // The breaker is asked when the request's service starts (`now`), not at `t` a few
+            // milliseconds of processing later: breakers see time only move forward, and the
+            // processing is not worth an event of its own.
+            let before = breakers[breaker].transitionCount
+            let permitted = breakers[breaker].permitsCall(at: now)
+            if breakers[breaker].transitionCount != before { noteTransitions(breaker) }
             if !permitted {
-                if t >= measureStart { breakerRejected[breaker] += 1 }
+                if now >= measureStart { breakerRejected[breaker] += 1 }
                 request.breakerIndex = -1
                 fallback(&request, region: region, isWrite: isWrite)
                 return t
@@ -187,6 +191,7 @@ extension FailoverWorld {
         poolPeak[region] = max(poolPeak[region], poolInUse[region])
         request.usedPool = true
         request.usedDatabase = true
+        request.callStart = t
         let crossRegion = target != region
         var network = SimDuration.zero
         if crossRegion {
@@ -246,9 +251,9 @@ extension FailoverWorld {
         if request.usedPool { poolInUse[region] -= 1 }
         if request.breakerIndex >= 0 {
             let breaker = Int(request.breakerIndex)
-            if let transition = breakers[breaker].record(success: request.callSucceeded, at: now) {
-                noteTransition(breaker, transition)
-            }
+            let before = breakers[breaker].transitionCount
+            breakers[breaker].record(request.callSucceeded ? .success : .failure, duration: now - request.callStart, at: now)
+            if breakers[breaker].transitionCount != before { noteTransitions(breaker) }
         }
         var operation = request.operation
         if request.operation == .cached && request.usedDatabase { operation = .db }
@@ -317,7 +322,15 @@ extension FailoverWorld {
         }
     }
 
-    func noteTransition(_ breaker: Int, _ transition: ReferenceBreaker.Transition) {
+    /// Takes the breaker's new transitions from its log (the log is drained each time, so it
+    /// never grows).
+    func noteTransitions(_ breaker: Int) {
+        let transitions = breakers[breaker].transitions
+        breakers[breaker].removeAllTransitions()
+        for transition in transitions { noteTransition(breaker, transition) }
+    }
+
+    func noteTransition(_ breaker: Int, _ transition: BreakerTransition) {
         log.append(LoggedEntry(time: transition.at, kind: "breakerTransition", subject: breakerNames[breaker],
                                detail: "\(transition.from.rawValue) → \(transition.to.rawValue): \(transition.reason)"))
         if breakerGuardsPrimaryDatabase[breaker] {

@@ -133,9 +133,10 @@ public enum ExperimentLoader {
         }
         switch (first, node) {
         case (.key(let key), .mapping(var mapping)):
-            if mapping[Node(key)] == nil && path.count == 1 {
-                // An optional parameter the file leaves out: the decoder checks the new key.
-                mapping[Node(key)] = Node(value, Tag(.implicit), .plain)
+            if mapping[Node(key)] == nil, let created = creating(path.dropFirst(), value: value) {
+                // An optional parameter (or a mapping of them) the file leaves out: the decoder
+                // checks the new keys as it checks the file's own.
+                mapping[Node(key)] = created
                 return .mapping(mapping)
             }
             guard let child = mapping[Node(key)], let replaced = replacing(child, path: path.dropFirst(), with: value) else { return nil }
@@ -148,6 +149,14 @@ public enum ExperimentLoader {
         default:
             return nil
         }
+    }
+
+    /// The node a path of keys ending in `value` makes (nil when the path holds an index, which
+    /// cannot be created).
+    static func creating(_ path: ArraySlice<PathElement>, value: String) -> Node? {
+        guard let first = path.first else { return Node(value, Tag(.implicit), .plain) }
+        guard case .key(let key) = first, let child = creating(path.dropFirst(), value: value) else { return nil }
+        return .mapping(Node.Mapping([(Node(key), child)]))
     }
 
     static func readText(_ path: String) throws(FileError) -> String {

@@ -182,7 +182,7 @@ struct EmbeddedFileTests {
 struct GoldenDigestTests {
     /// The digest of a fixed short run on Linux x86-64 with Swift 6.3.1. When behaviour changes on
     /// purpose, bump `FailoverSimulation.engineVersion` and replace this value with the new digest.
-    static let golden = "d26b6ef843fca55f358efbbb3baf2f5abe914e65b693f0b47205d7dd825fdaac"
+    static let golden = "7213d16f6dfbe8963344777426e4795e6106a6ae064732b2da0eb0e8cf7e69c1"
 
     @Test("A fixed short run reproduces its committed digest")
     func golden() throws {
