@@ -7,8 +7,8 @@ import SimulationCore
 /// a permitted call completes. Time only moves forward; a call with an earlier time than the
 /// previous one is a programming error and traps.
 ///
-/// Policies are an enum of value types dispatched by `switch`: no existentials, no closures, no
-/// allocation per call. Transitions are always counted and the latest is kept
+/// Policies are value types chosen by an enum and dispatched by `switch`: no existentials, no
+/// closures, no allocation per call. Transitions are always counted and the latest is kept
 /// (``lastTransition``, ``statistics``); the full log (``transitions``) is kept only when asked
 /// for at creation, so a model that calls the breaker millions of times per second pays nothing
 /// for a log it does not read.
@@ -67,37 +67,17 @@ public struct CircuitBreaker: Sendable {
     /// keeps whatever permit it took, as a hung call does). May change the state (OPEN →
     /// HALF_OPEN, or a change due on the policy's own clock).
     ///
-    /// Complexity: O(1) amortised for every policy.
+    /// Complexity: O(1) per call for every policy, with two bounded exceptions: Resilience4j's
+    /// timers, when they fire in a chain during a quiet gap (one step per transition they make),
+    /// and its exponential wait, computed in at most one step per consecutive open.
     public mutating func permitsCall(at now: SimTime) -> Bool {
         moveClock(to: now)
-        switch machine {
-        case .reference(var m):
-            machine = .vacant
-            let permitted = m.permitsCall(at: now, recorder: &recorder)
-            machine = .reference(m)
-            return permitted
-        case .consecutive(var m):
-            machine = .vacant
-            let permitted = m.permitsCall(at: now, recorder: &recorder)
-            machine = .consecutive(m)
-            return permitted
-        case .resilience4j(var m):
-            machine = .vacant
-            let permitted = m.permitsCall(at: now, recorder: &recorder)
-            machine = .resilience4j(m)
-            return permitted
-        case .hystrix(var m):
-            machine = .vacant
-            let permitted = m.permitsCall(at: now, recorder: &recorder)
-            machine = .hystrix(m)
-            return permitted
-        case .polly(var m):
-            machine = .vacant
-            let permitted = m.permitsCall(at: now, recorder: &recorder)
-            machine = .polly(m)
-            return permitted
-        case .vacant:
-            preconditionFailure("a breaker's policy is missing (re-entrant use)")
+        switch machine.kind {
+        case .reference: return machine.reference!.permitsCall(at: now, recorder: &recorder)
+        case .consecutive: return machine.consecutive!.permitsCall(at: now, recorder: &recorder)
+        case .resilience4j: return machine.resilience4j!.permitsCall(at: now, recorder: &recorder)
+        case .hystrix: return machine.hystrix!.permitsCall(at: now, recorder: &recorder)
+        case .polly: return machine.polly!.permitsCall(at: now, recorder: &recorder)
         }
     }
 
@@ -105,32 +85,16 @@ public struct CircuitBreaker: Sendable {
     /// the call took, for policies that judge slowness (Resilience4j's slow calls, Hystrix's
     /// execution timeout); `nil` means not known (never slow).
     ///
-    /// Complexity: O(1) amortised for every policy.
+    /// Complexity: O(1) per call for every policy; a Resilience4j TIME_BASED window moves over at
+    /// most `slidingWindowSize` buckets after a gap.
     public mutating func record(_ outcome: CallOutcome, duration: SimDuration? = nil, at now: SimTime) {
         moveClock(to: now)
-        switch machine {
-        case .reference(var m):
-            machine = .vacant
-            m.record(outcome, at: now, recorder: &recorder)
-            machine = .reference(m)
-        case .consecutive(var m):
-            machine = .vacant
-            m.record(outcome, at: now, recorder: &recorder)
-            machine = .consecutive(m)
-        case .resilience4j(var m):
-            machine = .vacant
-            m.record(outcome, duration: duration, at: now, recorder: &recorder)
-            machine = .resilience4j(m)
-        case .hystrix(var m):
-            machine = .vacant
-            m.record(outcome, duration: duration, at: now, recorder: &recorder)
-            machine = .hystrix(m)
-        case .polly(var m):
-            machine = .vacant
-            m.record(outcome, at: now, recorder: &recorder)
-            machine = .polly(m)
-        case .vacant:
-            preconditionFailure("a breaker's policy is missing (re-entrant use)")
+        switch machine.kind {
+        case .reference: machine.reference!.record(outcome, at: now, recorder: &recorder)
+        case .consecutive: machine.consecutive!.record(outcome, at: now, recorder: &recorder)
+        case .resilience4j: machine.resilience4j!.record(outcome, duration: duration, at: now, recorder: &recorder)
+        case .hystrix: machine.hystrix!.record(outcome, duration: duration, at: now, recorder: &recorder)
+        case .polly: machine.polly!.record(outcome, at: now, recorder: &recorder)
         }
     }
 
@@ -140,44 +104,36 @@ public struct CircuitBreaker: Sendable {
     /// wait for the call.
     public mutating func advance(to now: SimTime) {
         moveClock(to: now)
-        switch machine {
-        case .reference, .polly:
-            return
-        case .consecutive(var m):
-            machine = .vacant
-            m.advance(to: now, recorder: &recorder)
-            machine = .consecutive(m)
-        case .resilience4j(var m):
-            machine = .vacant
-            m.advance(to: now, recorder: &recorder)
-            machine = .resilience4j(m)
-        case .hystrix(var m):
-            machine = .vacant
-            m.advance(to: now, recorder: &recorder)
-            machine = .hystrix(m)
-        case .vacant:
-            preconditionFailure("a breaker's policy is missing (re-entrant use)")
+        switch machine.kind {
+        case .reference, .polly: return
+        case .consecutive: machine.consecutive!.advance(to: now, recorder: &recorder)
+        case .resilience4j: machine.resilience4j!.advance(to: now, recorder: &recorder)
+        case .hystrix: machine.hystrix!.advance(to: now, recorder: &recorder)
         }
     }
 }
 
-/// The policies' moving parts. `vacant` lets a machine be taken out of the enum while it is
-/// mutated, so its arrays stay uniquely referenced and are changed in place, never copied.
-enum PolicyMachine: Sendable {
-    case reference(ReferenceMachine)
-    case consecutive(ConsecutiveFailuresMachine)
-    case resilience4j(Resilience4jMachine)
-    case hystrix(HystrixMachine)
-    case polly(PollyMachine)
-    case vacant
+/// The policies' moving parts, dispatched by `switch` on the kind.
+///
+/// One optional per policy rather than an enum with payloads: mutating an enum's payload means
+/// copying it out and back, which retains and releases every array inside it on every call;
+/// a force-unwrapped optional stored property is mutated in place.
+struct PolicyMachine: Sendable {
+    let kind: BreakerPolicyKind
+    var reference: ReferenceMachine?
+    var consecutive: ConsecutiveFailuresMachine?
+    var resilience4j: Resilience4jMachine?
+    var hystrix: HystrixMachine?
+    var polly: PollyMachine?
 
     init(_ configuration: BreakerPolicyConfiguration) {
+        kind = configuration.kind
         switch configuration {
-        case .reference(let policy): self = .reference(ReferenceMachine(policy: policy))
-        case .consecutive(let policy): self = .consecutive(ConsecutiveFailuresMachine(policy: policy))
-        case .resilience4j(let policy): self = .resilience4j(Resilience4jMachine(policy: policy))
-        case .hystrix(let policy): self = .hystrix(HystrixMachine(policy: policy))
-        case .polly(let policy): self = .polly(PollyMachine(policy: policy))
+        case .reference(let policy): reference = ReferenceMachine(policy: policy)
+        case .consecutive(let policy): consecutive = ConsecutiveFailuresMachine(policy: policy)
+        case .resilience4j(let policy): resilience4j = Resilience4jMachine(policy: policy)
+        case .hystrix(let policy): hystrix = HystrixMachine(policy: policy)
+        case .polly(let policy): polly = PollyMachine(policy: policy)
         }
     }
 }

@@ -347,11 +347,7 @@ public struct TraceReader {
             if wholeOverflow { return .overflow }
             let (scaled, o1) = whole.multipliedReportingOverflow(by: unit)
             if o1 { return .overflow }
-            let product = numerator.multipliedFullWidth(by: unit)
-            let (quotient, remainder) = denominator.dividingFullWidth(product)
-            var fractional = quotient
-            let twice = remainder * 2
-            if twice > denominator || (twice == denominator && fractional % 2 == 1) { fractional += 1 }
+            let fractional = TraceReader.scaledFraction(numerator, digits: fractionDigits, denominator: denominator, unit: unit)
             let (part, o2) = scaled.addingReportingOverflow(fractional)
             let (sum, o3) = total.addingReportingOverflow(part)
             if o2 || o3 { return .overflow }
@@ -359,6 +355,45 @@ public struct TraceReader {
             parts += 1
         }
         return .value(total)
+    }
+
+    /// `numerator / denominator × unit` in nanoseconds (denominator = 10^digits), rounded half to
+    /// even. Where the unit is a power of ten with at least as many zeros as there are digits
+    /// (seconds with up to 9 digits, milliseconds with up to 6, …), the result is exact by one
+    /// multiplication; otherwise a 128-bit division.
+    @inline(__always)
+    static func scaledFraction(_ numerator: Int64, digits: Int, denominator: Int64, unit: Int64) -> Int64 {
+        if digits == 0 { return 0 }
+        let unitZeros: Int
+        switch unit {
+        case 1_000_000_000: unitZeros = 9
+        case 1_000_000: unitZeros = 6
+        case 1_000: unitZeros = 3
+        default: unitZeros = -1
+        }
+        if digits <= unitZeros { return numerator * powerOfTen(unitZeros - digits) }
+        let product = numerator.multipliedFullWidth(by: unit)
+        let (quotient, remainder) = denominator.dividingFullWidth(product)
+        var fractional = quotient
+        let twice = remainder * 2
+        if twice > denominator || (twice == denominator && fractional % 2 == 1) { fractional += 1 }
+        return fractional
+    }
+
+    @inline(__always)
+    static func powerOfTen(_ exponent: Int) -> Int64 {
+        switch exponent {
+        case 0: return 1
+        case 1: return 10
+        case 2: return 100
+        case 3: return 1_000
+        case 4: return 10_000
+        case 5: return 100_000
+        case 6: return 1_000_000
+        case 7: return 10_000_000
+        case 8: return 100_000_000
+        default: return 1_000_000_000
+        }
     }
 
     private func unitNanoseconds(_ start: Int, _ end: Int) -> Int64? {
@@ -446,11 +481,7 @@ public struct TraceReader {
                 index += 1
             }
             guard digits > 0 else { throw malformed("expected digits after the decimal point") }
-            let product = numerator.multipliedFullWidth(by: 1_000_000_000)
-            let (quotient, remainder) = denominator.dividingFullWidth(product)
-            nanoseconds = quotient
-            let twice = remainder * 2
-            if twice > denominator || (twice == denominator && nanoseconds % 2 == 1) { nanoseconds += 1 }
+            nanoseconds = TraceReader.scaledFraction(numerator, digits: min(digits, 18), denominator: denominator, unit: 1_000_000_000)
         }
         var offsetSeconds = 0
         if index < end {
