@@ -118,7 +118,17 @@ public struct SweepSpec: Codable, Sendable, Equatable {
         public var name: String
         /// The values it takes, as they would be written in the model file.
         public var values: [String]
-        enum CodingKeys: String, CodingKey, CaseIterable { case name, values }
+        /// Other model parameters set to the same value at every point (e.g. each policy's
+        /// spelling of "how long to stay open"), so that one dimension of the grid moves them
+        /// together.
+        public var also: [String]?
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, values, also }
+
+        public init(name: String, values: [String], also: [String]? = nil) {
+            self.name = name
+            self.values = values
+            self.also = also
+        }
     }
     public var parameters: [Parameter]
     /// Only points where this holds: comparisons joined by `and`, e.g.

@@ -2,8 +2,10 @@ import Foundation
 import RunResults
 import SimulationCore
 
-/// A sweep's constraint: comparisons joined by `and`, each between a swept parameter and a value
-/// or another swept parameter, e.g. `breakers[0].resetTimeout >= 30s and breakers[0].failureThreshold < 20`.
+/// A sweep's constraint: comparisons joined by `and` and `or` (`and` binds tighter; no
+/// parentheses), each between a swept parameter and a value or another swept parameter, e.g.
+/// `breakers[0].resetTimeout >= 30s and breakers[0].failureThreshold < 20`, or
+/// `breakers[0].policy == reference or breakers[0].failureThreshold == 5`.
 ///
 /// Values compare as durations when both sides read as durations (`30s`, `1m`), else as numbers
 /// when both read as numbers, else as text (only `==` and `!=`).
@@ -16,7 +18,10 @@ public struct SweepConstraint: Sendable, Equatable {
         public var comparison: Comparison
         public var right: String
     }
-    public var clauses: [Clause]
+    /// Alternatives (joined by `or`), each a list of clauses that must all hold.
+    public var alternatives: [[Clause]]
+    /// Every clause, in order.
+    public var clauses: [Clause] { alternatives.flatMap { $0 } }
 
     /// A constraint that cannot be read or applied, and why.
     public struct Problem: Error, CustomStringConvertible, Sendable {
@@ -24,10 +29,18 @@ public struct SweepConstraint: Sendable, Equatable {
     }
 
     public init(parsing text: String) throws(Problem) {
-        let parts = text.split(separator: " and ", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        var alternatives: [[Clause]] = []
+        for alternative in text.components(separatedBy: " or ") {
+            alternatives.append(try Self.clauses(alternative, in: text))
+        }
+        self.alternatives = alternatives
+    }
+
+    static func clauses(_ conjunction: String, in text: String) throws(Problem) -> [Clause] {
+        let parts = conjunction.components(separatedBy: " and ").map { $0.trimmingCharacters(in: .whitespaces) }
         var clauses: [Clause] = []
         for part in parts {
-            guard !part.isEmpty else { throw Problem(description: "constraint '\(text)': an empty comparison around 'and'") }
+            guard !part.isEmpty else { throw Problem(description: "constraint '\(text)': an empty comparison around 'and' or 'or'") }
             // Two-character operators first, so that `<=` is not read as `<`.
             guard let comparison = Comparison.allCases.first(where: { part.contains($0.rawValue) }),
                   let range = part.range(of: comparison.rawValue) else {
@@ -40,7 +53,7 @@ public struct SweepConstraint: Sendable, Equatable {
             }
             clauses.append(Clause(left: left, comparison: comparison, right: right))
         }
-        self.clauses = clauses
+        return clauses
     }
 
     /// The names in the constraint that are neither swept parameters nor literal values.
@@ -48,12 +61,22 @@ public struct SweepConstraint: Sendable, Equatable {
         clauses.flatMap { [$0.left, $0.right] }.filter { !swept.contains($0) && !Self.isLiteral($0) }
     }
 
+    /// Numbers, durations, quoted text and bare words are values; anything shaped like a
+    /// parameter path (with `.` or `[`) must be a swept parameter.
     static func isLiteral(_ text: String) -> Bool {
-        Double(text) != nil || (try? SimDuration(parsing: text)) != nil || text.hasPrefix("\"") || text == "true" || text == "false"
+        Double(text) != nil || (try? SimDuration(parsing: text)) != nil || text.hasPrefix("\"")
+            || !(text.contains(".") || text.contains("["))
     }
 
-    /// Whether a point (parameter → value) meets every clause.
+    /// Whether a point (parameter → value) meets every clause of some alternative.
     public func holds(for point: [String: String]) throws(Problem) -> Bool {
+        for alternative in alternatives where try Self.allHold(alternative, for: point) {
+            return true
+        }
+        return false
+    }
+
+    static func allHold(_ clauses: [Clause], for point: [String: String]) throws(Problem) -> Bool {
         for clause in clauses {
             let left = Self.unquote(point[clause.left] ?? clause.left)
             let right = Self.unquote(point[clause.right] ?? clause.right)
@@ -117,12 +140,15 @@ extension SweepSpec {
         while true {
             var overrides: [String: String] = [:]
             var name: [String] = []
+            var point: [String: String] = [:]
             for (p, parameter) in parameters.enumerated() {
                 let value = parameter.values[indices[p]]
+                point[parameter.name] = value
                 overrides[parameter.name] = value
+                for linked in parameter.also ?? [] { overrides[linked] = value }
                 name.append("\(labels[p])=\(value)")
             }
-            if try constraint?.holds(for: overrides) ?? true {
+            if try constraint?.holds(for: point) ?? true {
                 result.append(Point(name: name.joined(separator: " "), overrides: overrides))
             }
             // Odometer: the last parameter varies fastest.

@@ -32,6 +32,21 @@ struct ExperimentPlanTests {
         #expect(throws: SweepConstraint.Problem.self) { try sweep([("a.x", ["1"])], constraint: "a.y < 3").points() }
         #expect(throws: SweepConstraint.Problem.self) { try SweepConstraint(parsing: "a.x ~ 3") }
         #expect(throws: SweepConstraint.Problem.self) { try sweep([("a.x", ["fast", "slow"])], constraint: "a.x < 3s").points() }
+        // `and` binds tighter than `or`.
+        let either = sweep([("b.policy", ["reference", "polly"]), ("b.failureThreshold", ["3", "5"])],
+                           constraint: "b.policy == reference or b.failureThreshold == 5 and b.policy != reference")
+        #expect(try either.points().map(\.name) == ["policy=reference failureThreshold=3", "policy=reference failureThreshold=5",
+                                                    "policy=polly failureThreshold=5"])
+    }
+
+    @Test("A parameter's `also` paths take the same value at every point")
+    func linkedParameters() throws {
+        let grid = SweepSpec(parameters: [SweepSpec.Parameter(name: "b.resetTimeout", values: ["15s", "30s"],
+                                                              also: ["b.polly.BreakDuration", "b.hystrix.circuitBreakerSleepWindowInMilliseconds"])])
+        let points = try grid.points()
+        #expect(points.map(\.name) == ["resetTimeout=15s", "resetTimeout=30s"])
+        #expect(points[1].overrides == ["b.resetTimeout": "30s", "b.polly.BreakDuration": "30s",
+                                        "b.hystrix.circuitBreakerSleepWindowInMilliseconds": "30s"])
     }
 
     @Test("Variants resolve in order: baseline, named variants, sweep points; the experiment's overrides underneath")
