@@ -34,14 +34,14 @@ import SimulationCore
 /// durations are not used.
 public struct ConsecutiveFailuresPolicy: Sendable, Equatable {
     /// Consecutive failures that eject the host (≥ 1; Envoy's default 5).
-    public var consecutive5xx: Int
+    public private(set) var consecutive5xx: Int
     /// Time between ejection sweeps (> 0; default 10 s).
-    public var interval: SimDuration
+    public private(set) var interval: SimDuration
     /// The first ejection's length and the step it grows by (> 0; default 30 s).
-    public var baseEjectionTime: SimDuration
+    public private(set) var baseEjectionTime: SimDuration
     /// The longest ejection, never shorter than `base_ejection_time`. Not given, it is Envoy's
     /// default: the larger of 300 s and `base_ejection_time`.
-    public var maxEjectionTime: SimDuration
+    public private(set) var maxEjectionTime: SimDuration
 
     public static let parameterNames = ["consecutive_5xx", "interval", "base_ejection_time", "max_ejection_time"]
 

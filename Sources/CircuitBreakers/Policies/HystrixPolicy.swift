@@ -40,20 +40,20 @@ import SimulationCore
 /// open on an empty window). Forced open/closed are not modelled.
 public struct HystrixPolicy: Sendable, Equatable {
     /// Calls in the window before the error percentage counts (≥ 1; default 20).
-    public var circuitBreakerRequestVolumeThreshold: Int
+    public private(set) var circuitBreakerRequestVolumeThreshold: Int
     /// Error percentage that opens the breaker (0…100; default 50).
-    public var circuitBreakerErrorThresholdPercentage: Int
+    public private(set) var circuitBreakerErrorThresholdPercentage: Int
     /// Milliseconds in OPEN before the test request (≥ 0; default 5000).
-    public var circuitBreakerSleepWindowInMilliseconds: Int64
+    public private(set) var circuitBreakerSleepWindowInMilliseconds: Int64
     /// The health window, milliseconds (> 0; default 10000).
-    public var metricsRollingStatisticalWindowInMilliseconds: Int64
+    public private(set) var metricsRollingStatisticalWindowInMilliseconds: Int64
     /// Dashboard buckets (> 0, dividing the window evenly; default 10); no effect on the breaker.
-    public var metricsRollingStatisticalWindowBuckets: Int
+    public private(set) var metricsRollingStatisticalWindowBuckets: Int
     /// Health bucket length and evaluation period, milliseconds (> 0, at most the window; default 500).
-    public var metricsHealthSnapshotIntervalInMilliseconds: Int64
-    public var executionTimeoutEnabled: Bool
+    public private(set) var metricsHealthSnapshotIntervalInMilliseconds: Int64
+    public private(set) var executionTimeoutEnabled: Bool
     /// Calls longer than this are timeouts (> 0; default 1000).
-    public var executionTimeoutInMilliseconds: Int64
+    public private(set) var executionTimeoutInMilliseconds: Int64
 
     public static let parameterNames = [
         "circuitBreakerRequestVolumeThreshold", "circuitBreakerErrorThresholdPercentage",

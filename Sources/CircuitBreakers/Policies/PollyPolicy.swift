@@ -34,13 +34,13 @@ import SimulationCore
 /// Call durations are not used. `BreakDurationGenerator` and manual control are not modelled.
 public struct PollyPolicy: Sendable, Equatable {
     /// Failure share that breaks the circuit (greater than 0, at most 1; default 0.1).
-    public var failureRatio: Double
+    public private(set) var failureRatio: Double
     /// Calls in the sample before the ratio counts (≥ 2; default 100).
-    public var minimumThroughput: Int
+    public private(set) var minimumThroughput: Int
     /// The sample's length (0.5 s … 1 day; default 30 s).
-    public var samplingDuration: SimDuration
+    public private(set) var samplingDuration: SimDuration
     /// Time in OPEN before the trial (0.5 s … 1 day; default 5 s).
-    public var breakDuration: SimDuration
+    public private(set) var breakDuration: SimDuration
 
     public static let parameterNames = ["FailureRatio", "MinimumThroughput", "SamplingDuration", "BreakDuration"]
 

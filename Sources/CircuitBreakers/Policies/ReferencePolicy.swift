@@ -28,15 +28,15 @@ import SimulationCore
 /// 60 s, 30 s reset, 2 successes, 1 trial at a time.
 public struct ReferencePolicy: Sendable, Equatable {
     /// Failures within `monitorWindow` that open the breaker (≥ 1).
-    public var failureThreshold: Int
+    public private(set) var failureThreshold: Int
     /// Consecutive trial successes that close it (≥ 1).
-    public var successThreshold: Int
+    public private(set) var successThreshold: Int
     /// Time in OPEN before the first trial (≥ 0).
-    public var resetTimeout: SimDuration
+    public private(set) var resetTimeout: SimDuration
     /// The sliding window failures are counted in (> 0).
-    public var monitorWindow: SimDuration
+    public private(set) var monitorWindow: SimDuration
     /// Trials admitted at once in HALF_OPEN (≥ 1).
-    public var halfOpenMaxCalls: Int
+    public private(set) var halfOpenMaxCalls: Int
 
     public static let parameterNames = ["failureThreshold", "successThreshold", "resetTimeout", "monitorWindow", "halfOpenMaxCalls"]
 

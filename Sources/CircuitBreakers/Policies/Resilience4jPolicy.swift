@@ -60,29 +60,29 @@ public struct Resilience4jPolicy: Sendable, Equatable {
     }
 
     /// Percent, greater than 0 and at most 100 (default 50).
-    public var failureRateThreshold: Float
+    public private(set) var failureRateThreshold: Float
     /// Percent, greater than 0 and at most 100 (default 100).
-    public var slowCallRateThreshold: Float
+    public private(set) var slowCallRateThreshold: Float
     /// Calls longer than this are slow (at least 1 ns; default 60 s).
-    public var slowCallDurationThreshold: SimDuration
-    public var slidingWindowType: SlidingWindowType
+    public private(set) var slowCallDurationThreshold: SimDuration
+    public private(set) var slidingWindowType: SlidingWindowType
     /// Calls (COUNT_BASED) or seconds (TIME_BASED), at least 1 (default 100).
-    public var slidingWindowSize: Int
+    public private(set) var slidingWindowSize: Int
     /// At least 1 (default 100).
-    public var minimumNumberOfCalls: Int
+    public private(set) var minimumNumberOfCalls: Int
     /// At least 1 (default 10).
-    public var permittedNumberOfCallsInHalfOpenState: Int
+    public private(set) var permittedNumberOfCallsInHalfOpenState: Int
     /// At least 1 ms (default 60 s); used in whole milliseconds.
-    public var waitDurationInOpenState: SimDuration
+    public private(set) var waitDurationInOpenState: SimDuration
     /// 0 (wait for the calls, the default) or at least 1 ms.
-    public var maxWaitDurationInHalfOpenState: SimDuration
-    public var transitionToStateAfterWaitDuration: StateAfterWait
-    public var automaticTransitionFromOpenToHalfOpenEnabled: Bool
-    public var enableExponentialBackoff: Bool
+    public private(set) var maxWaitDurationInHalfOpenState: SimDuration
+    public private(set) var transitionToStateAfterWaitDuration: StateAfterWait
+    public private(set) var automaticTransitionFromOpenToHalfOpenEnabled: Bool
+    public private(set) var enableExponentialBackoff: Bool
     /// At least 1 (default 1.5, the library's `DEFAULT_MULTIPLIER`).
-    public var exponentialBackoffMultiplier: Double
+    public private(set) var exponentialBackoffMultiplier: Double
     /// Cap on the exponential wait (at least 1 ms), or none.
-    public var exponentialMaxWaitDurationInOpenState: SimDuration?
+    public private(set) var exponentialMaxWaitDurationInOpenState: SimDuration?
 
     public static let parameterNames = [
         "failureRateThreshold", "slowCallRateThreshold", "slowCallDurationThreshold", "slidingWindowType",
