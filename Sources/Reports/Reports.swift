@@ -1,1 +1,0 @@
-// Reports drawn from stored runs.
