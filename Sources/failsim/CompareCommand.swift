@@ -250,7 +250,9 @@ struct CompareCommand: ParsableCommand {
             var table = [["variant", frontier.x.name, frontier.y.name, "frontier", "dominated by"]]
             for point in frontier.points {
                 table.append([point.variant, estimate(point.x, frontier.x.unit), estimate(point.y, frontier.y.unit),
-                              point.isOnFrontier ? "yes" : "no", point.dominatedBy.isEmpty ? "—" : point.dominatedBy.joined(separator: ", ")])
+                              point.isOnFrontier ? "yes" : "no", point.dominatedBy.isEmpty ? "—"
+                                : point.dominatedBy.count <= 2 ? point.dominatedBy.joined(separator: ", ")
+                                : "\(point.dominatedBy.count) variants, e.g. " + point.dominatedBy.prefix(2).joined(separator: ", ")])
             }
             out.append(contentsOf: Report.table(table))
             if !frontier.variantsWithoutValues.isEmpty {
