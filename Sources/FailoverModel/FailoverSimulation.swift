@@ -128,6 +128,12 @@ public enum FailoverSimulation {
         return expanded
     }
 
+    /// Checks that a model and an experiment fit together (fault targets, trigger rows, tenant
+    /// scopes, fault processes for `seed`) without running: what a run would refuse, it refuses.
+    public static func check(model: ModelConfiguration, experiment: ExperimentConfiguration, seed: UInt64) throws {
+        try validate(model: model, experiment: try expandFaultProcesses(experiment, seed: seed))
+    }
+
     static func validate(model: ModelConfiguration, experiment: ExperimentConfiguration) throws {
         if model.traffic.tenants < 1 { throw ModelError("traffic.tenants must be at least 1") }
         if model.service.instances < 1 { throw ModelError("service.instances must be at least 1") }

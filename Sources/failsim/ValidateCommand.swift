@@ -60,12 +60,15 @@ struct ValidateCommand: ParsableCommand {
         case .model:
             _ = try ExperimentLoader.model(text: text, file: file)
         case .experiment:
-            let loaded = try ExperimentLoader.load(experimentPath: file)
-            var overrides = loaded.experiment.overrides ?? [:]
-            _ = try ExperimentLoader.model(text: loaded.modelText, file: loaded.modelFile, overrides: overrides)
-            for variant in loaded.experiment.variants ?? [] {
-                overrides = (loaded.experiment.overrides ?? [:]).merging(variant.overrides) { $1 }
-                _ = try ExperimentLoader.model(text: loaded.modelText, file: loaded.modelFile, overrides: overrides)
+            // Every variant (sweep points included) with its model resolved, and each checked
+            // against the experiment's faults as a run would check them.
+            let plan = try ExperimentPlan(ExperimentLoader.load(experimentPath: file))
+            for variant in plan.variants {
+                do {
+                    try FailoverSimulation.check(model: variant.model, experiment: plan.experiment, seed: plan.seeds.first ?? 1)
+                } catch let error as ModelError {
+                    throw ModelError("variant '\(variant.name)': \(error.message)")
+                }
             }
         }
     }
