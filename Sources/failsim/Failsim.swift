@@ -28,11 +28,12 @@ struct Failsim: ParsableCommand {
               failsim show 12
               failsim validate models/esta-tracker.yaml experiments/trigger-table.yaml
               failsim compare experiments/trigger-table.yaml --baseline baseline
+              failsim report --experiment experiments/trigger-table.yaml   # HTML, Markdown, CSV in notebooks-output/
               failsim breaker replay --policy resilience4j calls.csv
 
             \(ExitCodes.help)
             """,
-        subcommands: [RunCommand.self, SweepCommand.self, RunsCommand.self, ShowCommand.self, ValidateCommand.self, CompareCommand.self, BreakerCommand.self]
+        subcommands: [RunCommand.self, SweepCommand.self, RunsCommand.self, ShowCommand.self, ValidateCommand.self, CompareCommand.self, BreakerCommand.self, ReportCommand.self]
     )
 }
 

@@ -93,7 +93,38 @@ struct ExperimentReportBuilder {
         }
     }
 
-    var variantNames: [String] { comparison.variants.map(\.variant) }
+    /// The variants' names as the charts' axes show them (see ``axisLabels(_:)``).
+    var variantNames: [String] { Self.axisLabels(comparison.variants.map(\.variant)).labels }
+
+    /// The axis label of one variant.
+    func label(of variant: String) -> String {
+        let names = comparison.variants.map(\.variant)
+        guard let index = names.firstIndex(of: variant) else { return variant }
+        return variantNames[index]
+    }
+
+    /// Axis labels for variants. A sweep point is named by its parameters
+    /// (`policy=reference failureThreshold=3 resetTimeout=15s scope=instance`); dozens of such
+    /// names would be cut off on an axis right where they differ, so when every swept name has
+    /// the same parameters in the same order, its label is its values alone
+    /// (`reference · 3 · 15s · instance`) and `key` names them once.
+    static func axisLabels(_ names: [String]) -> (labels: [String], key: String?) {
+        var parameters: [String]?
+        var labels: [String] = []
+        for name in names {
+            let pairs = name.split(separator: " ").map { $0.split(separator: "=", maxSplits: 1).map(String.init) }
+            guard pairs.count > 1, pairs.allSatisfy({ $0.count == 2 }) else {
+                labels.append(name)
+                continue
+            }
+            let keys = pairs.map { $0[0] }
+            if parameters == nil { parameters = keys }
+            guard parameters == keys else { return (names, nil) }
+            labels.append(pairs.map { $0[1] }.joined(separator: " · "))
+        }
+        guard let parameters, Set(labels).count == labels.count else { return (names, nil) }
+        return (labels, parameters.joined(separator: " · "))
+    }
 
     func runs(of variant: String) -> [RunResult] {
         keptRuns.filter { $0.variant == variant }.map(\.run)
@@ -114,7 +145,7 @@ struct ExperimentReportBuilder {
     mutating func document() -> ReportDocument {
         let seeds = Set(comparison.variants.flatMap(\.seeds)).count
         var lead = "\(comparison.variants.count) variant\(comparison.variants.count == 1 ? "" : "s") × \(seeds) seed\(seeds == 1 ? "" : "s") "
-            + "(\(comparison.runCount) runs), compared with the baseline \(comparison.baseline). "
+            + "(\(comparison.runCount) runs); every variant is compared with \(comparison.baseline). "
             + "Intervals are \(levelLabel) (Student-t for means, Wilson for pass rates); paired differences are seed by seed "
             + "(every variant sees the same traffic and faults for a seed), Holm-corrected over \(comparison.familySize) tests at "
             + "α = \(NumberFormat.trimmed(comparison.significanceLevel, decimals: 4))."
@@ -123,6 +154,10 @@ struct ExperimentReportBuilder {
         }
         var blocks: [ReportBlock] = []
         blocks.append(.heading(level: 2, text: "Variants"))
+        if let key = Self.axisLabels(comparison.variants.map(\.variant)).key {
+            blocks.append(.paragraph("Sweep points are named by their parameters; the charts label them by their values alone, in the order "
+                                     + key + "."))
+        }
         blocks.append(.table(variantTable()))
         blocks.append(.heading(level: 2, text: "Ranking"))
         blocks += rankingBlocks()
@@ -189,14 +224,21 @@ struct ExperimentReportBuilder {
     }
 
     /// How a metric is shown on an axis: fractions as percent, everything else as numbers.
-    static func axis(for unit: Metric.Unit, title: String, lower: Double, upper: Double) -> Axis {
+    ///
+    /// Values of a fraction (availability) stay within 0…100 % and the axis zooms onto the data,
+    /// because 99.90 % against 99.95 % is the whole story and vanishes on a 0–100 % axis; a
+    /// difference of fractions is in percentage points and may be negative.
+    static func axis(for unit: Metric.Unit, title: String, lower: Double, upper: Double, isDifference: Bool = false) -> Axis {
         switch unit {
         case .fraction, .passFail:
-            let span = upper - lower
-            if lower >= 0 && upper <= 1 { return .percent(title: title, lower: 0, upper: max(upper, 1e-4)) }
-            let ticks = Ticks.nice(lower: lower, upper: upper == lower ? lower + 0.01 : upper, count: 5)
-            let step = ticks.count > 1 ? ticks[1] - ticks[0] : max(span, 0.01)
-            return Axis(title: title, unit: "percentage points", domain: ticks.first! ... ticks.last!,
+            let low = isDifference ? min(lower, 0) : max(0, min(lower, 1))
+            var high = isDifference ? max(upper, 0) : min(1, max(upper, 0))
+            if high <= low { high = low + (isDifference ? 0.01 : 0) }
+            if high <= low { return .percent(title: title, lower: max(0, low - 0.01), upper: 1) }
+            var ticks = Ticks.nice(lower: low, upper: high, count: 5)
+            if !isDifference { ticks = ticks.filter { $0 >= -1e-12 && $0 <= 1 + 1e-12 } }
+            let step = ticks.count > 1 ? ticks[1] - ticks[0] : 0.01
+            return Axis(title: title, unit: isDifference ? "percentage points" : "%", domain: min(ticks.first!, low) ... max(ticks.last!, high),
                         ticks: ticks, labels: .percent(decimals: Ticks.decimals(forStep: step * 100)))
         case .seconds:
             return .linear(title: title, unit: "s", lower: lower, upper: upper)
@@ -619,9 +661,9 @@ struct ExperimentReportBuilder {
             } + [LegendEntry("not significant", .marker(.circle, color: Palette.ink, filled: false))]
             let figure = Figure(name: name, title: "\(group.title): difference from \(comparison.baseline)",
                                 summary: "Per variant: mean paired difference from the baseline with its interval.",
-                                width: 560, xAxis: Self.axis(for: group.unit, title: "Variant − \(comparison.baseline)", lower: low, upper: high),
+                                width: 560, xAxis: Self.axis(for: group.unit, title: "Variant − \(comparison.baseline)", lower: low, upper: high, isDifference: true),
                                 panels: [Panel(title: "Variant", height: Self.panelHeight(categories: others.count, series: drawn.count),
-                                               yAxis: .categories(title: "Variant", others), marks: marks)],
+                                               yAxis: .categories(title: "Variant", others.map { label(of: $0) }), marks: marks)],
                                 legend: legend)
             figures.append(ReportFigure(figure: figure, caption: "\(group.title): variant − \(comparison.baseline) with \(levelLabel) intervals.",
                                         dataFile: name + ".csv"))
@@ -710,7 +752,7 @@ struct ExperimentReportBuilder {
                                           color: point.isOnFrontier ? Palette.blue : Palette.shade, filled: point.isOnFrontier, size: 4.5,
                                           tooltip: "\(point.variant): \(Self.estimate(point.x, frontier.x.unit)), \(Self.estimate(point.y, frontier.y.unit))")))
             if labelAll || point.isOnFrontier {
-                marks.append(.text(TextMark(x: point.x.value, y: point.y.value, text: point.variant, dx: 7, dy: -5, size: 9.5)))
+                marks.append(.text(TextMark(x: point.x.value, y: point.y.value, text: label(of: point.variant), dx: 7, dy: -5, size: 9.5)))
             }
             csv.rows.append([point.variant, NumberFormat.data(point.x.value), point.x.isLowerBound ? "true" : "false",
                              NumberFormat.data(point.y.value), point.y.isLowerBound ? "true" : "false",

@@ -39,6 +39,9 @@ struct RunReportBuilder {
     let timeline: RunTimeline
     private(set) var data: [(String, CSVTable)] = []
 
+    /// Timelines are wide: a 40-minute run in 10 s intervals is 240 steps.
+    static let width = 1040.0
+
     init(run: RunResult) {
         self.run = run
         timeline = RunTimeline(run)
@@ -204,7 +207,7 @@ struct RunReportBuilder {
         }
         return Figure(name: "timeline", title: "Traffic, errors and latency over time",
                       summary: "Three panels over time since the start of measurement: request rate, error rate and p95 latency per 10 s interval, with fault windows shaded.",
-                      xAxis: xAxis, panels: panels, legend: legend)
+                      width: RunReportBuilder.width, xAxis: xAxis, panels: panels, legend: legend)
     }
 
     func stateFigure(_ lanes: [StateLane]) -> Figure {
@@ -215,7 +218,7 @@ struct RunReportBuilder {
             let position = Double(index)
             for segment in lane.segments {
                 marks.append(.band(BandMark(x0: segment.start, x1: segment.end, y0: position - 0.36, y1: position + 0.36, fill: segment.fill,
-                                            opacity: segment.fill == Palette.StateFill.fault ? 0.35 : 0.75, label: segment.label,
+                                            opacity: segment.fill == Palette.StateFill.fault ? 0.35 : (segment.fill == Palette.StateFill.caution ? 0.6 : 0.85), label: segment.label,
                                             tooltip: segment.tooltip, outline: segment.fill)))
             }
             if lane.share.contains(where: { $0.value > 0 }) {
@@ -238,15 +241,15 @@ struct RunReportBuilder {
         }
         let legend = [
             LegendEntry("fault", .swatch(fill: Palette.StateFill.fault, opacity: 0.35)),
-            LegendEntry("OPEN / unhealthy / critical", .swatch(fill: Palette.StateFill.bad, opacity: 0.75)),
-            LegendEntry("HALF_OPEN / warning", .swatch(fill: Palette.StateFill.caution, opacity: 0.75)),
+            LegendEntry("OPEN / unhealthy / critical", .swatch(fill: Palette.StateFill.bad, opacity: 0.85)),
+            LegendEntry("HALF_OPEN / warning", .swatch(fill: Palette.StateFill.caution, opacity: 0.6)),
             LegendEntry("failover in force (share)", .swatch(fill: Palette.StateFill.action, opacity: 0.6)),
             LegendEntry("alert fired", .marker(.triangle, color: Palette.ink, filled: true)),
             LegendEntry("alert resolved", .marker(.triangleDown, color: Palette.ink, filled: false)),
         ]
         return Figure(name: "states", title: "Health, failover, DNS, breakers and alerts over time",
                       summary: "One lane per state: faults, unhealthy health checks, reads on the replica, traffic routed, DNS record and answers, breakers open, alert levels.",
-                      xAxis: .clock(lower: 0, upper: timeline.end),
+                      width: RunReportBuilder.width, xAxis: .clock(lower: 0, upper: timeline.end),
                       panels: [Panel(title: "State", height: Double(lanes.count) * 24, yAxis: .categories(title: "State", lanes.map(\.name)), marks: marks)],
                       legend: legend)
     }
