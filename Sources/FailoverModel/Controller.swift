@@ -205,14 +205,14 @@ extension FailoverWorld {
         defer { probeStream = draw }
         let reachable: Bool
         switch checks.location {
-        case .external: reachable = !faults.isCut(.clientsRegion, region: 0)
-        case .edge: reachable = !faults.isCut(.edgeRegion, region: 0)
+        case .external: reachable = !linkCut(.clientsRegion, region: 0)
+        case .edge: reachable = !linkCut(.edgeRegion, region: 0)
         }
         // A probe is no tenant's request: tenant-scoped faults spare it.
-        let compute = reachable && !(draw.nextUniform() < faults.api5xxFraction[0] && faults.applies(.api5xx, region: 0, tenant: -1))
-        let databaseDown = faults.databaseUnreachable[0] != nil && faults.applies(.databaseUnreachable, region: 0, tenant: -1)
+        let compute = reachable && !(draw.nextUniform() < faults.api5xxFraction[0] && faultApplies(.api5xx, region: 0, tenant: -1))
+        let databaseDown = faults.databaseUnreachable[0] != nil && faultApplies(.databaseUnreachable, region: 0, tenant: -1)
         let database = compute && !databaseDown && !primaryLost
-        let cache = compute && !faults.cacheDown(region: 0, tenant: -1)
+        let cache = compute && !cacheDown(region: 0, tenant: -1)
         let full = compute && database && cache
         let results = [full, database, cache, compute]
         var payload: UInt64 = 0
@@ -329,7 +329,7 @@ extension FailoverWorld {
         control.dnsFailedOver = true
         control.failbackRunning[.regionPartition] = false
         fire(.regionPartition, detail: "/api/health/compute unhealthy from the \(model.healthChecks?.location.rawValue ?? "external") checker")
-        if faults.regionLost[0] || faults.isCut(.regionRegion, region: 0), let database = model.database, !control.promotionPending {
+        if faults.regionLost[0] || linkCut(.regionRegion, region: 0), let database = model.database, !control.promotionPending {
             // The replica cannot hear the primary either: start promotion (cancelled if the primary returns).
             control.promotionPending = true
             var draw = streams.stream(named: "promotion")
@@ -382,7 +382,7 @@ extension FailoverWorld {
         }
         // Queued writes replay as soon as the primary database answers again.
         if control.endpoints[Endpoint.database.rawValue].healthy && !writeQueue.isEmpty && !replaying
-            && faults.databaseUnreachable[0] == nil && !primaryLost && !faults.isCut(.regionRegion, region: 0) {
+            && faults.databaseUnreachable[0] == nil && !primaryLost && !linkCut(.regionRegion, region: 0) {
             replaying = true
             simulation.send(to: controlID, kind: Kind.replayTick, after: .milliseconds(100))
             record("replayStarted", "writes", "\(writeQueue.count) queued writes replay at \(model.writes?.replayRate ?? 0)/s")

@@ -33,35 +33,6 @@ struct FaultState {
     /// The fault kinds that can be scoped to tenants: those acting on a tenant's requests or keys.
     static let tenantScopable: [FaultKind] = [.latency, .api5xx, .cacheOutage, .databaseUnreachable]
 
-    /// Whether the fault of `kind` in force in `region` (if any) hits this tenant (0-based index;
-    /// -1 for a health probe, which no tenant-scoped fault hits).
-    @inline(__always)
-    func applies(_ kind: FaultKind, region: Int, tenant: Int) -> Bool {
-        guard let scope = tenantScope[kind.scopeIndex &* regions &+ region] else { return true }
-        return scope.contains(tenant)
-    }
-
-    /// Whether the region's cache is unreachable for this tenant's keys.
-    @inline(__always)
-    func cacheDown(region: Int, tenant: Int) -> Bool {
-        cacheDown[region] && applies(.cacheOutage, region: region, tenant: tenant)
-    }
-
-    /// The latency a latency fault adds to this tenant's calls in the region.
-    @inline(__always)
-    func addedLatency(region: Int, tenant: Int) -> SimDuration {
-        addedLatency[region] > .zero && applies(.latency, region: region, tenant: tenant) ? addedLatency[region] : .zero
-    }
-
-    func isCut(_ link: LinkName, region: Int) -> Bool {
-        if regionLost[region] { return true }
-        switch link {
-        case .clientsRegion: return cut[region][0]
-        case .edgeRegion: return cut[region][1]
-        case .regionRegion: return cut[region][2]
-        }
-    }
-
     mutating func start(_ fault: FaultSpec, region: Int) {
         apply(fault, region: region, on: true)
     }
@@ -88,6 +59,42 @@ struct FaultState {
         case .regionLoss:
             regionLost[region] = on
         }
+    }
+}
+
+// Per-request questions about faults are asked of the world, not of `FaultState`: a method call on
+// the struct held by the world copied the whole struct (and retained its arrays) on every call.
+extension FailoverWorld {
+    /// Whether the fault of `kind` in force in `region` (if any) hits this tenant (0-based index;
+    /// -1 for a health probe, which no tenant-scoped fault hits).
+    @inline(__always)
+    func faultApplies(_ kind: FaultKind, region: Int, tenant: Int) -> Bool {
+        let index = kind.scopeIndex &* faults.regions &+ region
+        if faults.tenantScope[index] == nil { return true }
+        return faults.tenantScope[index]!.contains(tenant)
+    }
+
+    /// Whether the region's cache is unreachable for this tenant's keys.
+    @inline(__always)
+    func cacheDown(region: Int, tenant: Int) -> Bool {
+        faults.cacheDown[region] && faultApplies(.cacheOutage, region: region, tenant: tenant)
+    }
+
+    /// Whether the link is cut (a lost region's links all are).
+    @inline(__always)
+    func linkCut(_ link: LinkName, region: Int) -> Bool {
+        if faults.regionLost[region] { return true }
+        switch link {
+        case .clientsRegion: return faults.cut[region][0]
+        case .edgeRegion: return faults.cut[region][1]
+        case .regionRegion: return faults.cut[region][2]
+        }
+    }
+
+    /// The latency a latency fault adds to this tenant's calls in the region.
+    @inline(__always)
+    func addedLatency(region: Int, tenant: Int) -> SimDuration {
+        faults.addedLatency[region] > .zero && faultApplies(.latency, region: region, tenant: tenant) ? faults.addedLatency[region] : .zero
     }
 }
 

@@ -97,14 +97,14 @@ extension FailoverWorld {
         default: break
         }
         t += processing
-        t += faults.addedLatency(region: region, tenant: Int(request.tenant))
+        t += addedLatency(region: region, tenant: Int(request.tenant))
         let errorRoll = draw.nextUniform()
         let faultRoll = draw.nextUniform()
         let cacheLatency = model.cache?.lookup.sample(&draw) ?? .zero
 
         // 5xx from the service itself: the background error rate, or a 5xx fault.
         if errorRoll < model.service.backgroundErrorRate
-            || (faultRoll < faults.api5xxFraction[region] && faults.applies(.api5xx, region: region, tenant: Int(request.tenant))) {
+            || (faultRoll < faults.api5xxFraction[region] && faultApplies(.api5xx, region: region, tenant: Int(request.tenant))) {
             request.status = .fiveXX
             requests[slot] = request
             simulation.send(to: regionIDs[region], kind: Kind.serviceDone, payload: UInt64(slot), at: t)
@@ -118,7 +118,7 @@ extension FailoverWorld {
                 t += cacheLatency
                 let ring = observed.slot(for: now)
                 observed.cacheLookups[ring] += 1
-                if !faults.cacheDown(region: region, tenant: Int(request.tenant)) && l2Expiry[region][Int(request.key)] > now.nanoseconds {
+                if !cacheDown(region: region, tenant: Int(request.tenant)) && l2Expiry[region][Int(request.key)] > now.nanoseconds {
                     request.status = .success
                     request.usedDatabase = false
                     requests[slot] = request
@@ -198,9 +198,9 @@ extension FailoverWorld {
             let oneWay = model.links?.betweenRegions.sample(&draw) ?? .zero
             network = oneWay + oneWay
         }
-        let reachable = !(crossRegion && faults.isCut(.regionRegion, region: 0))
+        let reachable = !(crossRegion && linkCut(.regionRegion, region: 0))
             && !faults.regionLost[target]
-            && !(target == 0 && faults.databaseUnreachable[0] != nil && faults.applies(.databaseUnreachable, region: 0, tenant: Int(request.tenant)))
+            && !(target == 0 && faults.databaseUnreachable[0] != nil && faultApplies(.databaseUnreachable, region: 0, tenant: Int(request.tenant)))
         if !reachable {
             let mode = faults.regionLost[target] || crossRegion ? FaultSpec.Mode.blackhole : (faults.databaseUnreachable[0] ?? .blackhole)
             t += mode == .blackhole ? database.callTimeout : database.refuseLatency + network
@@ -208,7 +208,7 @@ extension FailoverWorld {
             request.status = .fiveXX
             return t
         }
-        var latency = (isWrite ? database.write : database.read).sample(&draw) + network + faults.addedLatency(region: target, tenant: Int(request.tenant))
+        var latency = (isWrite ? database.write : database.read).sample(&draw) + network + addedLatency(region: target, tenant: Int(request.tenant))
         if isWrite && database.replication.mode == .sync && regionNames.count > 1 {
             let oneWay = model.links?.betweenRegions.sample(&draw) ?? .zero
             latency += oneWay + oneWay
@@ -236,7 +236,7 @@ extension FailoverWorld {
     /// (503). Writes fail fast, and are queued by `serviceDone` when the policy says so.
     func fallback(_ request: inout RequestRecord, region: Int, isWrite: Bool) {
         request.callSucceeded = false
-        if !isWrite, model.cache != nil, !faults.cacheDown(region: region, tenant: Int(request.tenant)), l2Expiry[region][Int(request.key)] != Int64.min {
+        if !isWrite, model.cache != nil, !cacheDown(region: region, tenant: Int(request.tenant)), l2Expiry[region][Int(request.key)] != Int64.min {
             request.status = .success
             request.isStale = true
             return
@@ -260,7 +260,7 @@ extension FailoverWorld {
         if request.status == .success {
             if request.operation == .write {
                 committedWrite(request, region: region)
-            } else if request.usedDatabase, model.cache != nil, !faults.cacheDown(region: region, tenant: Int(request.tenant)) {
+            } else if request.usedDatabase, model.cache != nil, !cacheDown(region: region, tenant: Int(request.tenant)) {
                 l2Expiry[region][Int(request.key)] = now.nanoseconds + model.cache!.ttl.nanoseconds
             }
         } else if request.operation == .write, request.status == .fiveXX, shouldQueueWrites(), let writePolicy = model.writes {
@@ -293,7 +293,7 @@ extension FailoverWorld {
         // Invalidate the written key and the tenant's dashboard in every region's L2.
         if model.cache != nil {
             let dashboard = Int(request.tenant) * keysPerTenant
-            for r in 0..<regionNames.count where !faults.cacheDown(region: r, tenant: Int(request.tenant)) {
+            for r in 0..<regionNames.count where !cacheDown(region: r, tenant: Int(request.tenant)) {
                 l2Expiry[r][Int(request.key)] = Int64.min
                 l2Expiry[r][dashboard] = Int64.min
             }

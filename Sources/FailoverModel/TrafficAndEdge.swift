@@ -114,7 +114,7 @@ extension FailoverWorld {
         request.region = Int8(region)
         request.returnLatency = fromRegion + fromEdge
         let atEdge = now + toEdge + edgeProcessing
-        if faults.isCut(.edgeRegion, region: region) || (model.edge == nil && faults.isCut(.clientsRegion, region: region)) {
+        if linkCut(.edgeRegion, region: region) || (model.edge == nil && linkCut(.clientsRegion, region: region)) {
             requests[slot] = request
             let timeout = model.links?.connectTimeout ?? .seconds(5)
             finish(slot, at: atEdge + timeout + fromEdge, status: .connectionError, servedBy: region, operation: request.operation)
