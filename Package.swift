@@ -109,6 +109,10 @@ let package = Package(
             ]
         ),
         .target(
+            name: "Availability",
+            dependencies: ["FailoverModel", "ModelFiles", "RunResults", "SimulationCore", "SimulationStatistics"]
+        ),
+        .target(
             name: "Reports",
             dependencies: [
                 "RunResults",
@@ -128,6 +132,7 @@ let package = Package(
                 "ExperimentAnalysis",
                 "Sweeps",
                 "Reports",
+                "Availability",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -152,6 +157,7 @@ let package = Package(
         .testTarget(name: "ExperimentAnalysisTests", dependencies: ["ExperimentAnalysis", "RunResults", "SimulationCore", "SimulationStatistics"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "FailoverModel", "ModelFiles", "RunStore", "RunResults"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "RunResults", "ExperimentAnalysis", "SimulationStatistics", "FailoverModel", "ModelFiles"]),
+        .testTarget(name: "AvailabilityTests", dependencies: ["Availability", "FailoverModel", "ModelFiles", "RunResults", "SimulationCore", "SimulationStatistics"]),
         .testTarget(name: "FailsimCommandTests", dependencies: ["failsim", "RunStore"]),
     ]
 )
