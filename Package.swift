@@ -155,7 +155,7 @@ let package = Package(
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "RunResults"]),
         .testTarget(name: "CircuitBreakersTests", dependencies: ["CircuitBreakers"]),
         .testTarget(name: "ExperimentAnalysisTests", dependencies: ["ExperimentAnalysis", "RunResults", "SimulationCore", "SimulationStatistics"]),
-        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "FailoverModel", "ModelFiles", "RunStore", "RunResults"]),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "ExperimentAnalysis", "FailoverModel", "ModelFiles", "RunStore", "RunResults"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "RunResults", "ExperimentAnalysis", "SimulationStatistics", "FailoverModel", "ModelFiles"]),
         .testTarget(name: "AvailabilityTests", dependencies: ["Availability", "FailoverModel", "ModelFiles", "RunResults", "SimulationCore", "SimulationStatistics"]),
         .testTarget(name: "FailsimCommandTests", dependencies: ["failsim", "RunStore"]),

@@ -279,6 +279,27 @@ public final class RunStore: Sendable {
         }
     }
 
+    /// Writes the whole database, write-ahead log included, as one self-contained SQLite file at
+    /// `path` (`VACUUM INTO` a `.partial` file beside it, then a rename), so that a reader of
+    /// `path` — a merge job on a shared file system — never sees half a file.
+    public func exportSingleFile(to path: String) throws {
+        let partial = path + ".partial"
+        let fileManager = FileManager.default
+        try? fileManager.removeItem(atPath: partial)
+        do {
+            // VACUUM cannot run inside a transaction.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [partial]) }
+        } catch {
+            throw StoreError.database(path: self.path, operation: "exporting to \(path)", message: Self.message(error))
+        }
+        do {
+            if fileManager.fileExists(atPath: path) { try fileManager.removeItem(atPath: path) }
+            try fileManager.moveItem(atPath: partial, toPath: path)
+        } catch {
+            throw StoreError.database(path: path, operation: "exporting", message: "cannot move \(partial) into place: \(error.localizedDescription)")
+        }
+    }
+
     /// SQLite's `PRAGMA integrity_check`: `["ok"]` for a sound database, else its findings.
     public func integrityCheck() throws -> [String] {
         try read("checking integrity") { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }

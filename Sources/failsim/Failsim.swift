@@ -33,7 +33,7 @@ struct Failsim: ParsableCommand {
 
             \(ExitCodes.help)
             """,
-        subcommands: [RunCommand.self, SweepCommand.self, RunsCommand.self, ShowCommand.self, ValidateCommand.self, CompareCommand.self, BreakerCommand.self, ReportCommand.self]
+        subcommands: [RunCommand.self, SweepCommand.self, MergeCommand.self, RunsCommand.self, ShowCommand.self, ValidateCommand.self, CompareCommand.self, BreakerCommand.self, ReportCommand.self]
     )
 }
 

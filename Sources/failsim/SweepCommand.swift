@@ -56,6 +56,18 @@ struct SweepCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the runs the sweep would do (and which are stored) without running them.")
     var plan = false
 
+    @Option(name: .long, help: ArgumentHelp("Run only shard I (0-based) of --shard-count. Without it, the index comes from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX when set.", valueName: "i"))
+    var shard: Int?
+
+    @Option(name: .customLong("shard-count"), help: ArgumentHelp("How many shards the sweep is split into (Slurm's SLURM_ARRAY_TASK_COUNT when not given).", valueName: "n"))
+    var shardCount: Int?
+
+    @Option(name: .customLong("copy-to"), help: ArgumentHelp("When done, write the database as one self-contained file here (for a shard on local disk to hand its runs to a shared place).", valueName: "file"))
+    var copyTo: String?
+
+    @Flag(name: .long, help: "List the runs not yet stored in the database (of the shard, if one is given) without running them.")
+    var missing = false
+
     @Option(name: .customLong("until-ci"), help: ArgumentHelp(
         "Add seeds in batches until every variant's 95 % interval of METRIC is at most HALFWIDTH on each side (e.g. row1.recoveryTime=2, availability.requestBased=0.0005).",
         valueName: "metric=halfwidth"))
@@ -74,6 +86,9 @@ struct SweepCommand: ParsableCommand {
 
     func validate() throws {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
+        if untilCI != nil && (shard != nil || shardCount != nil) {
+            throw ValidationError("--until-ci cannot be sharded: whether to add seeds depends on every shard's results; run it on one machine")
+        }
         if batch < 1 { throw ValidationError("--batch must be at least 1, found \(batch)") }
         if maxSeeds < 2 { throw ValidationError("--max-seeds must be at least 2 (an interval needs two seeds), found \(maxSeeds)") }
         if let untilCI, PrecisionTarget(parsing: untilCI) == nil {
@@ -112,14 +127,22 @@ struct SweepCommand: ParsableCommand {
                 chosen!.append(index)
             }
         }
-        let runs = experimentPlan.runs(seeds: seeds.flatMap(Self.parseSeeds), variants: chosen)
+        let allRuns = experimentPlan.runs(seeds: seeds.flatMap(Self.parseSeeds), variants: chosen)
+        let sharding = try resolveShard()
+        let runs = sharding.map { $0.runs(of: allRuns) } ?? allRuns
         let runStore = try reportingErrors { try store.open() }
         let runner = SweepRunner(plan: experimentPlan, store: runStore)
 
-        if plan {
-            let stored = try reportingErrors { try runStore.storedRunKeys(among: runs.map(\.runKey)) }
-            try printPlan(runs, plan: experimentPlan, stored: stored)
+        if plan || missing {
+            let stored = try reportingErrors { try runStore.storedRunKeys(among: allRuns.map(\.runKey)) }
+            let count = sharding?.count ?? shardCount
+            let shown = missing ? (plan ? allRuns : runs).filter { !stored.contains($0.runKey) } : allRuns
+            try printPlan(shown, all: allRuns, plan: experimentPlan, stored: stored, shardCount: count, missingOnly: missing)
             return
+        }
+        if let untilCI, untilCI.isEmpty == false, sharding != nil {
+            printError("Error: --until-ci cannot be sharded (the scheduler's environment names a shard)")
+            throw ExitCode(ExitCodes.usage)
         }
 
         if let untilCI, let target = PrecisionTarget(parsing: untilCI, batch: batch, maximumSeeds: maxSeeds) {
@@ -148,6 +171,9 @@ struct SweepCommand: ParsableCommand {
             throw ExitCode(ExitCodes.dataError)
         }
         display?.finish()
+        if let copyTo {
+            try reportingErrors { try runStore.exportSingleFile(to: copyTo) }
+        }
 
         let variantOrder = Array(Set(runs.map(\.variant))).sorted()
         if json {
@@ -155,15 +181,21 @@ struct SweepCommand: ParsableCommand {
                 let tally = passed[index] ?? (0, 0)
                 return ["variant": experimentPlan.variants[index].name, "runsThisTime": tally.runs, "passedChecksThisTime": tally.passed]
             }
-            let document: [String: Any] = [
+            var document: [String: Any] = [
                 "experiment": loaded.experiment.name, "database": runStore.path, "planned": summary.planned,
                 "skipped": summary.skipped, "ran": summary.ran, "storedElsewhere": summary.storedElsewhere,
                 "jobs": jobs, "wallSeconds": summary.wallSeconds, "variants": variants,
             ]
+            document["shard"] = sharding.map { ["index": $0.index, "count": $0.count] as [String: Any] } ?? NSNull()
+            document["copiedTo"] = copyTo ?? NSNull()
             print(try Report.json(document))
             return
         }
         let rate = summary.wallSeconds > 0 ? Double(summary.ran) / summary.wallSeconds * 60 : 0
+        if let sharding {
+            print("Sweep \(loaded.experiment.name), \(sharding): \(summary.planned) of \(allRuns.count) runs.")
+        }
+        if let copyTo { print("Copied the database as one file to \(copyTo).") }
         print("Sweep \(loaded.experiment.name): \(summary.planned) runs planned "
               + "(\(variantOrder.count) variants × \(summary.planned / max(1, variantOrder.count)) seeds); "
               + "\(summary.skipped) stored already, \(summary.ran) run in \(String(format: "%.1f", summary.wallSeconds)) s "
@@ -229,18 +261,54 @@ struct SweepCommand: ParsableCommand {
         if !outcome.met { throw ExitCode(ExitCodes.checksFailed) }
     }
 
-    private func printPlan(_ runs: [ExperimentPlan.Run], plan: ExperimentPlan, stored: Set<String>) throws {
+    /// The shard to run: --shard, else the scheduler's environment, else none.
+    private func resolveShard() throws -> Shard? {
+        do {
+            if let shard {
+                guard let shardCount else {
+                    printError("Error: --shard needs --shard-count")
+                    throw ExitCode(ExitCodes.usage)
+                }
+                return try Shard(index: shard, count: shardCount)
+            }
+            let environment = ProcessInfo.processInfo.environment
+            if environment["SLURM_ARRAY_TASK_ID"] != nil || environment["JOB_COMPLETION_INDEX"] != nil {
+                return try Shard.fromEnvironment(environment, count: shardCount)
+            }
+            return nil
+        } catch let error as ShardError {
+            printError("Error: \(error.description)")
+            throw ExitCode(ExitCodes.usage)
+        }
+    }
+
+    private func printPlan(_ runs: [ExperimentPlan.Run], all: [ExperimentPlan.Run], plan: ExperimentPlan, stored: Set<String>,
+                           shardCount: Int?, missingOnly: Bool) throws {
+        let position = Dictionary(uniqueKeysWithValues: all.enumerated().map { ($0.element.runKey, $0.offset) })
+        func shardOf(_ run: ExperimentPlan.Run) -> Int? { shardCount.map { (position[run.runKey] ?? 0) % $0 } }
         if json {
             let items: [[String: Any]] = runs.map { run in
                 ["variant": plan.variants[run.variant].name, "seed": NSNumber(value: run.seed),
-                 "runKey": run.runKey, "stored": stored.contains(run.runKey)]
+                 "runKey": run.runKey, "stored": stored.contains(run.runKey),
+                 "shard": shardOf(run).map { $0 as Any } ?? NSNull()]
             }
-            print(try Report.json(["experiment": plan.experiment.name, "runs": items] as [String: Any]))
+            print(try Report.json(["experiment": plan.experiment.name, "runs": items,
+                                   "shardCount": shardCount.map { $0 as Any } ?? NSNull()] as [String: Any]))
             return
         }
-        print("\(runs.count) runs of \(plan.experiment.name), \(runs.filter { stored.contains($0.runKey) }.count) stored already:")
+        if missingOnly {
+            print("\(runs.count) runs of \(plan.experiment.name) not stored in \(store.db)\(runs.isEmpty ? "." : ":")")
+        } else {
+            print("\(runs.count) runs of \(plan.experiment.name), \(runs.filter { stored.contains($0.runKey) }.count) stored already"
+                  + (shardCount.map { " (in \($0) shards: run k of the plan goes to shard k mod \($0))" } ?? "") + ":")
+        }
         for run in runs {
-            print("  \(plan.variants[run.variant].name)  seed \(run.seed)  \(run.runKey.prefix(16))\(stored.contains(run.runKey) ? "  stored" : "")")
+            let shardText = shardOf(run).map { "  shard \($0)" } ?? ""
+            print("  \(plan.variants[run.variant].name)  seed \(run.seed)  \(run.runKey.prefix(16))\(shardText)\(stored.contains(run.runKey) ? "  stored" : "")")
+        }
+        if let shardCount, !missingOnly {
+            let sizes = (0..<shardCount).map { shard in all.indices.filter { $0 % shardCount == shard }.count }
+            print("Shard sizes: " + sizes.enumerated().map { "\($0.offset): \($0.element)" }.joined(separator: ", "))
         }
     }
 }
