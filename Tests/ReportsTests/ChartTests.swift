@@ -152,6 +152,23 @@ struct ChartTests {
         #expect(!svg.contains("NaN") && !svg.contains("inf"))
     }
 
+    @Test func crowdedLabelsMoveApart() {
+        let labels = (0..<3).map { Mark.text(TextMark(x: 50, y: 50, text: "label \($0)", dy: -5, avoidsOverlap: true)) }
+        let figure = Figure(name: "crowd", title: "Crowd", summary: "", xAxis: .linear(title: "x", lower: 0, upper: 100),
+                            panels: [Panel(height: 100, yAxis: .linear(title: "y", lower: 0, upper: 100), marks: labels)])
+        let svg = figure.svg()
+        // The panel's middle is at y = 102; the first label keeps its offset, the next go below and above.
+        #expect(svg.contains("y=\"97\" font-size=\"10\" fill=\"#222222\">label 0<"))
+        #expect(svg.contains("y=\"110\" font-size=\"10\" fill=\"#222222\">label 1<"))
+        #expect(svg.contains("y=\"84\" font-size=\"10\" fill=\"#222222\">label 2<"))
+        // With no room left in a short panel, a label is dropped rather than drawn over another.
+        let many = (0..<12).map { Mark.text(TextMark(x: 50, y: 50, text: "name \($0)", avoidsOverlap: true)) }
+        let tight = Figure(name: "tight", title: "Tight", summary: "", xAxis: .linear(title: "x", lower: 0, upper: 100),
+                           panels: [Panel(height: 40, yAxis: .linear(title: "y", lower: 0, upper: 100), marks: many)])
+        let drawn = (0..<12).filter { tight.svg().contains(">name \($0)<") }.count
+        #expect(drawn > 1 && drawn < 12)
+    }
+
     @Test func paletteStylesStayDistinctWithoutColour() {
         let styles = (0..<49).map(Palette.series)
         let looks = Set(styles.map { "\($0.color)|\($0.dash ?? "solid")|\($0.marker)" })

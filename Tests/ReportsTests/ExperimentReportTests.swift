@@ -93,8 +93,17 @@ struct ExperimentReportTests {
         #expect(!bundle.files.map(\.path).contains("pareto.svg"))
     }
 
+    @Test func sweepPointsAreLabelledByTheirValues() {
+        let labels = ExperimentReportBuilder.axisLabels(["baseline", "policy=reference failureThreshold=3", "policy=polly failureThreshold=5"])
+        #expect(labels.labels == ["baseline", "reference · 3", "polly · 5"])
+        #expect(labels.key == "policy · failureThreshold")
+        let mixed = ExperimentReportBuilder.axisLabels(["a=1 b=2", "a=1 c=2"])
+        #expect(mixed.labels == ["a=1 b=2", "a=1 c=2"] && mixed.key == nil)
+        #expect(ExperimentReportBuilder.axisLabels(["baseline", "slow-dns-checks"]).key == nil)
+    }
+
     @Test func twoHundredRunsReportInSeconds() throws {
-        let variants = (0..<20).map { $0 == 0 ? "baseline" : "threshold-\($0)" }
+        let variants = (0..<20).map { $0 == 0 ? "baseline" : "failureThreshold=\($0) scope=\($0 % 2 == 0 ? "instance" : "region")" }
         let runs = Fixtures.experimentRuns(seeds: 10, variants: variants)
         #expect(runs.count == 200)
         let clock = ContinuousClock()
@@ -104,6 +113,14 @@ struct ExperimentReportTests {
             bundle = ExperimentReport.make(comparison: comparison, runs: runs, context: ExperimentReportContext())
         }
         checkWellFormed(bundle!)
+        let markdown = text(bundle!, "README.md")
+        #expect(markdown.contains("19 sweep points, named by their parameters"))
+        #expect(markdown.contains("| 3 · region | 1–10 (10) | 3 | region |"))
+        #expect(markdown.contains("is in metrics.csv beside this report"))
+        #expect(!markdown.contains("| metric | variant | seeds |"), "no table of every metric with 20 variants")
+        let comparison = try VariantComparison(runs: runs, options: ComparisonOptions(variantOrder: variants))
+        #expect(text(bundle!, "differences.csv").split(separator: "\n").count == 1 + comparison.differences.count,
+                "differences.csv has every comparison")
         // A debug build on a shared machine: generous, but it catches a quadratic blow-up.
         #expect(elapsed < .seconds(60), "200 runs took \(elapsed)")
         print("report over 200 runs (debug build, comparison included): \(elapsed)")

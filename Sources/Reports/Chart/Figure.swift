@@ -156,8 +156,15 @@ public struct Figure: Equatable, Sendable {
             drawGrid(&w, panel: panel, xScale: xScale, yScale: yScale, left: left, right: right, top: top, bottom: bottom,
                      isLast: index == panels.count - 1)
             let frame = Frame(left: left, right: right, top: top, bottom: bottom)
+            var labels: [Box] = []
             for mark in panel.marks {
-                draw(&w, mark, x: xScale, y: yScale, frame: frame)
+                if case .text(var text) = mark, text.avoidsOverlap {
+                    guard let placed = place(text, x: xScale, y: yScale, frame: frame, avoiding: &labels) else { continue }
+                    text.dy = placed
+                    draw(&w, .text(text), x: xScale, y: yScale, frame: frame)
+                } else {
+                    draw(&w, mark, x: xScale, y: yScale, frame: frame)
+                }
             }
             w.empty("rect", [("x", coordinate(left)), ("y", coordinate(top)), ("width", coordinate(right - left)),
                              ("height", coordinate(panel.height)), ("fill", "none"), ("stroke", Palette.ink), ("stroke-width", "1")])
@@ -176,6 +183,42 @@ public struct Figure: Equatable, Sendable {
 
     struct Frame {
         var left: Double, right: Double, top: Double, bottom: Double
+    }
+
+    /// A label's estimated extent in pixels.
+    struct Box {
+        var left: Double, right: Double, top: Double, bottom: Double
+
+        func overlaps(_ other: Box) -> Bool {
+            left < other.right && other.left < right && top < other.bottom && other.top < bottom
+        }
+    }
+
+    /// The vertical offset at which `text` overlaps no box in `placed` (then added to it), trying
+    /// the given offset first and then steps below and above it; `nil` when every step collides
+    /// or leaves the panel.
+    private func place(_ text: TextMark, x: LinearScale, y: LinearScale, frame: Frame, avoiding placed: inout [Box]) -> Double? {
+        let width = Self.textWidth(text.text, size: text.size)
+        let anchorX = x.clampedPosition(of: text.x) + text.dx
+        let left: Double
+        switch text.anchor {
+        case .start: left = anchorX
+        case .middle: left = anchorX - width / 2
+        case .end: left = anchorX - width
+        }
+        let baseline = y.clampedPosition(of: text.y)
+        let step = text.size + 3
+        for attempt in 0..<9 {
+            let shift = Double((attempt + 1) / 2) * step * (attempt % 2 == 1 ? 1 : -1)
+            let dy = text.dy + shift
+            let box = Box(left: left, right: left + width, top: baseline + dy - text.size, bottom: baseline + dy + 2)
+            guard box.top >= frame.top, box.bottom <= frame.bottom + 2 else { continue }
+            if !placed.contains(where: { $0.overlaps(box) }) {
+                placed.append(box)
+                return dy
+            }
+        }
+        return nil
     }
 
     private func drawGrid(_ w: inout MarkupWriter, panel: Panel, xScale: LinearScale, yScale: LinearScale,

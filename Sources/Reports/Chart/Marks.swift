@@ -191,9 +191,13 @@ public struct TextMark: Equatable, Sendable {
     public var dy: Double
     public var size: Double
     public var color: String
+    /// Move the label down the panel, in steps, until it overlaps no label placed before it in
+    /// the panel (and drop it when there is no room): for point labels that may crowd.
+    public var avoidsOverlap: Bool
 
     public init(x: Double, y: Double, text: String, anchor: Anchor = .start, dx: Double = 0, dy: Double = 0,
-                size: Double = 10, color: String = Palette.ink) {
+                size: Double = 10, color: String = Palette.ink, avoidsOverlap: Bool = false) {
+        self.avoidsOverlap = avoidsOverlap
         self.x = x
         self.y = y
         self.text = text

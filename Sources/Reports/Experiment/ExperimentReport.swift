@@ -154,11 +154,7 @@ struct ExperimentReportBuilder {
         }
         var blocks: [ReportBlock] = []
         blocks.append(.heading(level: 2, text: "Variants"))
-        if let key = Self.axisLabels(comparison.variants.map(\.variant)).key {
-            blocks.append(.paragraph("Sweep points are named by their parameters; the charts label them by their values alone, in the order "
-                                     + key + "."))
-        }
-        blocks.append(.table(variantTable()))
+        blocks += variantBlocks()
         blocks.append(.heading(level: 2, text: "Ranking"))
         blocks += rankingBlocks()
         if !rows.isEmpty {
@@ -274,9 +270,24 @@ struct ExperimentReportBuilder {
 
     // MARK: Variants and ranking
 
-    func variantTable() -> ReportTable {
+    /// The parameters and values of a sweep point's name (`policy=reference failureThreshold=3`),
+    /// or `nil` for a named variant.
+    static func sweepParameters(_ name: String) -> [(String, String)]? {
+        let pairs = name.split(separator: " ").map { $0.split(separator: "=", maxSplits: 1).map(String.init) }
+        guard pairs.count > 1, pairs.allSatisfy({ $0.count == 2 }) else { return nil }
+        return pairs.map { ($0[0], $0[1]) }
+    }
+
+    /// Named variants with their description, overrides and expectation; sweep points as a grid
+    /// of parameter values (their overrides, with every linked path, would fill pages).
+    func variantBlocks() -> [ReportBlock] {
         let declared = Dictionary(context.variants.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        let rows: [[TableCell]] = comparison.variants.map { variant in
+        let labels = Self.axisLabels(comparison.variants.map(\.variant))
+        let isSweepPoint: (String) -> Bool = { labels.key != nil && Self.sweepParameters($0) != nil }
+        let named = comparison.variants.filter { !isSweepPoint($0.variant) }
+        let points = comparison.variants.filter { isSweepPoint($0.variant) }
+        var blocks: [ReportBlock] = []
+        let rows: [[TableCell]] = named.map { variant in
             let info = declared[variant.variant]
             let overrides = (info?.overrides ?? [:]).keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
                 .map { "\($0) = \(info!.overrides[$0]!)" }.joined(separator: ", ")
@@ -288,8 +299,26 @@ struct ExperimentReportBuilder {
                 TableCell(info?.expectation ?? "—", tone: info?.expectation == nil ? .muted : .plain),
             ]
         }
-        return ReportTable(header: ["variant", "seeds", "description", "overrides", "expectation"], rows: rows)
+        if !rows.isEmpty {
+            blocks.append(.table(ReportTable(header: ["variant", "seeds", "description", "overrides", "expectation"], rows: rows)))
+        }
+        if let first = points.first, let parameters = Self.sweepParameters(first.variant) {
+            blocks.append(.paragraph("\(points.count) sweep points, named by their parameters; the charts label them by their values alone, "
+                                     + "in the order " + (labels.key ?? "") + ". Paths the experiment links to a parameter (`also`) take its value."))
+            let pointRows: [[TableCell]] = points.map { variant in
+                [TableCell(label(of: variant.variant)), TableCell(Self.seedList(variant.seeds))]
+                    + (Self.sweepParameters(variant.variant) ?? []).map { TableCell($0.1) }
+            }
+            blocks.append(.table(ReportTable(header: ["label", "seeds"] + parameters.map(\.0), rows: pointRows)))
+        }
+        return blocks
     }
+
+    /// Experiments with more variants than this list only what stands out in their tables; the
+    /// CSV files beside the report hold every row.
+    static let variantsForFullTables = 12
+
+    var hasManyVariants: Bool { comparison.variants.count > Self.variantsForFullTables }
 
     /// `1–5` for a run of consecutive seeds, else a list.
     static func seedList(_ seeds: [UInt64]) -> String {
@@ -298,14 +327,25 @@ struct ExperimentReportBuilder {
         return seeds.map(String.init).joined(separator: ", ")
     }
 
+    /// Names a list of variants, or counts them when a list would fill the cell.
+    func variantList(_ names: [String]) -> String {
+        if names.isEmpty { return "—" }
+        if names.count > 4 { return "\(names.count) variants" }
+        return names.map { label(of: $0) }.joined(separator: ", ")
+    }
+
     func rankingBlocks() -> [ReportBlock] {
         guard let first = comparison.ranking.first else { return [] }
+        if comparison.ranking.allSatisfy({ $0.keys.allSatisfy { $0.value == nil } }) {
+            return [.paragraph("Nothing to rank by: the ranking orders by \(comparison.rankingCriterion), and no run measures it "
+                               + "(no trigger row is judged). Read the metrics and their differences below instead.")]
+        }
         let rows: [[TableCell]] = comparison.ranking.map { ranked in
             [TableCell("\(ranked.rank)"), TableCell(ranked.variant)] + ranked.keys.map { key in
                 guard let value = key.value else { return TableCell("—", tone: .muted) }
                 let unit = Metric(name: key.name)?.unit ?? .seconds
                 return TableCell(Self.estimate(value, unit))
-            } + [TableCell(ranked.tiedWith.isEmpty ? "—" : ranked.tiedWith.joined(separator: ", "))]
+            } + [TableCell(variantList(ranked.tiedWith))]
         }
         return [
             .paragraph("Ranked by \(comparison.rankingCriterion); a lower bound (≥) means some recoveries were censored."),
@@ -588,6 +628,8 @@ struct ExperimentReportBuilder {
             blocks.append(.paragraph("The same in every variant and seed: " + constant.joined(separator: "; ") + "."))
         }
         // The full table, one row per variant and metric.
+        var all = CSVTable(header: ["variant", "metric", "unit", "seeds", "mean", "ciLower", "ciUpper", "meanLowerBound", "median",
+                                    "medianIsLowerBound", "standardDeviation", "censored", "noNumber"])
         var rows: [[TableCell]] = []
         for metric in comparison.metrics where !metric.isPassFail {
             for variant in comparison.variants {
@@ -599,11 +641,27 @@ struct ExperimentReportBuilder {
                     TableCell(summary.standardDeviation.map { Self.value($0, metric.unit) } ?? "—"),
                     TableCell("\(summary.censoredCount)"), TableCell(Self.namedCell(summary)),
                 ])
+                all.rows.append([
+                    variant.variant, metric.name, Self.unitLabel(metric.unit), "\(summary.count)", summary.mean.map(NumberFormat.data) ?? "",
+                    summary.meanInterval.map { NumberFormat.data($0.lowerBound) } ?? "",
+                    summary.meanInterval.map { NumberFormat.data($0.upperBound) } ?? "",
+                    summary.meanLowerBound.map(NumberFormat.data) ?? "", summary.median.map { NumberFormat.data($0.value) } ?? "",
+                    summary.median.map { $0.isLowerBound ? "true" : "false" } ?? "",
+                    summary.standardDeviation.map(NumberFormat.data) ?? "", "\(summary.censoredCount)",
+                    summary.namedOutcomes.map { "\($0.outcome.rawValue) \($0.count)" }.joined(separator: " "),
+                ])
             }
         }
+        data.append(("metrics.csv", all))
         blocks.append(.heading(level: 3, text: "All metrics"))
-        blocks.append(.table(ReportTable(header: ["metric", "variant", "seeds", "mean [\(levelLabel) CI]", "median", "sd", "censored", "no number"],
-                                         rows: rows, alignments: [.left, .left, .right, .right, .right, .right, .right, .left])))
+        if hasManyVariants {
+            blocks.append(.paragraph("With \(comparison.variants.count) variants the table of every metric and variant (\(rows.count) rows) is in "
+                                     + "metrics.csv beside this report."))
+        } else {
+            blocks.append(.paragraph("Every metric and variant; also in metrics.csv."))
+            blocks.append(.table(ReportTable(header: ["metric", "variant", "seeds", "mean [\(levelLabel) CI]", "median", "sd", "censored", "no number"],
+                                             rows: rows, alignments: [.left, .left, .right, .right, .right, .right, .right, .left])))
+        }
         return blocks
     }
 
@@ -669,8 +727,24 @@ struct ExperimentReportBuilder {
                                         dataFile: name + ".csv"))
         }
         if !figures.isEmpty { blocks.append(.figures(figures)) }
-        let shown = comparison.differences.filter { $0.verdict != .identical }
-        let identical = comparison.differences.count - shown.count
+        var everyDifference = CSVTable(header: ["variant", "metric", "pairs", "censoredPairs", "namedPairs", "meanDifference", "ciLower", "ciUpper",
+                                                "test", "pValue", "holmPValue", "significant", "verdict"])
+        for d in comparison.differences {
+            everyDifference.rows.append([
+                d.variant, d.metric.name, "\(d.pairs)", "\(d.censoredPairs)", "\(d.namedPairs)", d.meanDifference.map(NumberFormat.data) ?? "",
+                d.interval.map { NumberFormat.data($0.lowerBound) } ?? "", d.interval.map { NumberFormat.data($0.upperBound) } ?? "",
+                Self.testCell(d), d.pValue.map(NumberFormat.data) ?? "", d.adjustedPValue.map(NumberFormat.data) ?? "",
+                d.isSignificant ? "true" : "false", d.verdict.rawValue,
+            ])
+        }
+        data.append(("differences.csv", everyDifference))
+        let differing = comparison.differences.filter { $0.verdict != .identical }
+        let identical = comparison.differences.count - differing.count
+        let shown = hasManyVariants ? differing.filter(\.isSignificant) : differing
+        if hasManyVariants {
+            blocks.append(.paragraph("With \(comparison.variants.count) variants only the \(shown.count) significant differences are listed; "
+                                     + "differences.csv beside this report has all \(comparison.differences.count)."))
+        }
         if !shown.isEmpty {
             let rows: [[TableCell]] = shown.map { d in
                 [
@@ -685,6 +759,9 @@ struct ExperimentReportBuilder {
         if identical > 0 {
             blocks.append(.paragraph("\(identical) comparison\(identical == 1 ? "" : "s") gave identical results in every seed (difference 0, p = 1) and "
                                      + "\(identical == 1 ? "is" : "are") not listed."))
+        }
+        if !hasManyVariants {
+            blocks.append(.paragraph("Every comparison, identical ones included, is in differences.csv."))
         }
         return blocks
     }
@@ -745,6 +822,7 @@ struct ExperimentReportBuilder {
         let frontierStyle = SeriesStyle(color: Palette.blue, dash: "6 3", marker: .none, lineWidth: 1.5)
         marks.append(.line(LineMark(points: stairs, style: frontierStyle)))
         let labelAll = frontier.points.count <= 24
+        var frontierLabels: [Mark] = [], otherLabels: [Mark] = []
         var csv = CSVTable(header: ["variant", frontier.x.name, "xIsLowerBound", frontier.y.name, "yIsLowerBound", "onFrontier", "dominatedBy"])
         for point in frontier.points {
             let lowerBound = point.x.isLowerBound || point.y.isLowerBound
@@ -752,12 +830,16 @@ struct ExperimentReportBuilder {
                                           color: point.isOnFrontier ? Palette.blue : Palette.shade, filled: point.isOnFrontier, size: 4.5,
                                           tooltip: "\(point.variant): \(Self.estimate(point.x, frontier.x.unit)), \(Self.estimate(point.y, frontier.y.unit))")))
             if labelAll || point.isOnFrontier {
-                marks.append(.text(TextMark(x: point.x.value, y: point.y.value, text: label(of: point.variant), dx: 7, dy: -5, size: 9.5)))
+                let text = TextMark(x: point.x.value, y: point.y.value, text: label(of: point.variant), dx: 7, dy: -5, size: 9.5,
+                                    avoidsOverlap: true)
+                // Frontier names first: when labels crowd, those are the ones to keep.
+                if point.isOnFrontier { frontierLabels.append(.text(text)) } else { otherLabels.append(.text(text)) }
             }
             csv.rows.append([point.variant, NumberFormat.data(point.x.value), point.x.isLowerBound ? "true" : "false",
                              NumberFormat.data(point.y.value), point.y.isLowerBound ? "true" : "false",
                              point.isOnFrontier ? "true" : "false", point.dominatedBy.joined(separator: " ")])
         }
+        marks += frontierLabels + otherLabels
         data.append(("pareto.csv", csv))
         let xs = frontier.points.map(\.x.value), ys = frontier.points.map(\.y.value)
         let xAxis = Self.axis(for: frontier.x.unit, title: "Mean \(frontier.x.name)", lower: 0, upper: (xs.max() ?? 1) * 1.15)
@@ -771,10 +853,11 @@ struct ExperimentReportBuilder {
                                 LegendEntry("a mean is a lower bound", .marker(.triangleRight, color: Palette.shade, filled: false)),
                                 LegendEntry("frontier", .line(frontierStyle)),
                             ])
-        let rows: [[TableCell]] = frontier.points.map { point in
+        let listed = hasManyVariants ? frontier.points.filter(\.isOnFrontier) : frontier.points
+        let rows: [[TableCell]] = listed.map { point in
             [TableCell(point.variant), TableCell(Self.estimate(point.x, frontier.x.unit)), TableCell(Self.estimate(point.y, frontier.y.unit)),
              TableCell(point.isOnFrontier ? "yes" : "no", tone: point.isOnFrontier ? .pass : .muted),
-             TableCell(point.dominatedBy.isEmpty ? "—" : point.dominatedBy.joined(separator: ", "))]
+             TableCell(variantList(point.dominatedBy))]
         }
         var blocks: [ReportBlock] = [
             .paragraph("A lower failure threshold detects an outage sooner and opens more often without one. Lower is better on both axes; "
@@ -783,6 +866,10 @@ struct ExperimentReportBuilder {
             .table(ReportTable(header: ["variant", frontier.x.name, frontier.y.name, "on the frontier", "dominated by"], rows: rows,
                                alignments: [.left, .right, .right, .left, .left])),
         ]
+        if listed.count < frontier.points.count {
+            blocks.insert(.paragraph("The \(listed.count) variants on the frontier; pareto.csv has all \(frontier.points.count) with what dominates each."),
+                          at: 2)
+        }
         if !frontier.variantsWithoutValues.isEmpty {
             blocks.append(.paragraph("Without a value on both axes: " + frontier.variantsWithoutValues.joined(separator: ", ") + "."))
         }
@@ -806,6 +893,10 @@ struct ExperimentReportBuilder {
             }
         }
         data.append(("latency-pooled.csv", csv))
+        if hasManyVariants {
+            return [.paragraph("Every seed's latency histogram merged per variant and operation class: with \(comparison.variants.count) variants "
+                               + "the \(rows.count) rows are in latency-pooled.csv beside this report (milliseconds).")]
+        }
         return [
             .paragraph("Every seed's latency histogram merged, so that these are percentiles of all the variant's successful requests "
                        + "(milliseconds; also in latency-pooled.csv)."),

@@ -223,7 +223,8 @@ struct RunReportBuilder {
             }
             if lane.share.contains(where: { $0.value > 0 }) {
                 // Share 0 at the lane's bottom edge, 1 at its top (positions grow downwards).
-                let points = RunTimeline.stepPoints(lane.share) { position + 0.36 - 0.72 * $0 }
+                // Only where the share is above zero, so that an idle lane has no baseline stroke.
+                let points = RunTimeline.stepPoints(lane.share.filter { $0.value > 0 }) { position + 0.36 - 0.72 * $0 }
                 var run: [DataPoint] = []
                 for point in points + [nil] {
                     if let point {
