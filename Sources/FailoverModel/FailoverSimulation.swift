@@ -10,6 +10,29 @@ public struct ModelError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
+/// Bounds on the size of what a run builds, checked before it starts, so that an absurd model
+/// (10⁹ tenants, a run of a thousand years) is a clear error rather than an out-of-memory kill.
+/// Each can be raised (the command line's `--max-…` options) when the machine allows.
+public struct ModelSizeLimits: Sendable, Equatable {
+    /// Warm-up plus measured time.
+    public var maxSimulated: SimDuration
+    /// Tenants in the traffic model.
+    public var maxTenants: Int
+    /// Cache entries held in memory: (edge locations + regions) × tenants × keys per tenant,
+    /// 8 bytes each.
+    public var maxCacheEntries: Int
+    /// API instances per region (each with its breakers).
+    public var maxInstances: Int
+
+    public init(maxSimulated: SimDuration = .days(400), maxTenants: Int = 1_000_000,
+                maxCacheEntries: Int = 50_000_000, maxInstances: Int = 100_000) {
+        self.maxSimulated = maxSimulated
+        self.maxTenants = maxTenants
+        self.maxCacheEntries = maxCacheEntries
+        self.maxInstances = maxInstances
+    }
+}
+
 /// Progress of a run, for a terminal display.
 public struct RunProgress: Sendable {
     public var simulated: SimDuration
@@ -35,10 +58,11 @@ public enum FailoverSimulation {
         overrides: [String: String] = [:],
         seed: UInt64,
         limits: SimulationLimits = SimulationLimits(),
+        sizeLimits: ModelSizeLimits = ModelSizeLimits(),
         progress: ((RunProgress) -> Void)? = nil
     ) throws -> RunResult {
         try simulate(model: model, experiment: experiment, variant: variant, overrides: overrides, seed: seed,
-                     limits: limits, progress: progress).result
+                     limits: limits, sizeLimits: sizeLimits, progress: progress).result
     }
 
     /// ``run(model:experiment:variant:overrides:seed:limits:progress:)``, also handing back the
@@ -46,8 +70,9 @@ public enum FailoverSimulation {
     static func simulate(
         model: ModelConfiguration, experiment: ExperimentConfiguration, variant: String = "baseline",
         overrides: [String: String] = [:], seed: UInt64, limits: SimulationLimits = SimulationLimits(),
-        traceArrivals: Bool = false, progress: ((RunProgress) -> Void)? = nil
+        sizeLimits: ModelSizeLimits = ModelSizeLimits(), traceArrivals: Bool = false, progress: ((RunProgress) -> Void)? = nil
     ) throws -> (result: RunResult, world: FailoverWorld) {
+        try checkSize(model: model, experiment: experiment, limits: sizeLimits)
         let declared = experiment
         let experiment = try expandFaultProcesses(experiment, seed: seed)
         try validate(model: model, experiment: experiment)
@@ -129,9 +154,37 @@ public enum FailoverSimulation {
     }
 
     /// Checks that a model and an experiment fit together (fault targets, trigger rows, tenant
-    /// scopes, fault processes for `seed`) without running: what a run would refuse, it refuses.
-    public static func check(model: ModelConfiguration, experiment: ExperimentConfiguration, seed: UInt64) throws {
+    /// scopes, fault processes for `seed`, size limits) without running: what a run would refuse,
+    /// it refuses.
+    public static func check(model: ModelConfiguration, experiment: ExperimentConfiguration, seed: UInt64,
+                             sizeLimits: ModelSizeLimits = ModelSizeLimits()) throws {
+        try checkSize(model: model, experiment: experiment, limits: sizeLimits)
         try validate(model: model, experiment: try expandFaultProcesses(experiment, seed: seed))
+    }
+
+    static func checkSize(model: ModelConfiguration, experiment: ExperimentConfiguration, limits: ModelSizeLimits) throws {
+        let (total, overflow) = (experiment.warmUp ?? .zero).nanoseconds.addingReportingOverflow(experiment.duration.nanoseconds)
+        if overflow || total > limits.maxSimulated.nanoseconds {
+            throw ModelError("the run (warmUp + duration = \(overflow ? "more than 292 years" : SimDuration(nanoseconds: total).description)) "
+                             + "is longer than the limit of \(limits.maxSimulated) simulated time (raise it with --max-simulated)")
+        }
+        let tenants = model.traffic.tenants
+        if tenants > limits.maxTenants {
+            throw ModelError("traffic.tenants is \(tenants), above the limit of \(limits.maxTenants) (raise it with --max-tenants)")
+        }
+        let keysPerTenant = model.cache?.keysPerTenant ?? (model.traffic.employeesPerTenant + 1)
+        let holders = (model.edge?.locations ?? 0) + 2
+        let (perHolder, o1) = tenants.multipliedReportingOverflow(by: max(1, keysPerTenant))
+        let (entries, o2) = perHolder.multipliedReportingOverflow(by: holders)
+        if o1 || o2 || entries > limits.maxCacheEntries {
+            throw ModelError("the model keeps \(o1 || o2 ? "too many" : String(entries)) cache entries in memory "
+                             + "((edge.locations + regions) × traffic.tenants × keys per tenant), above the limit of "
+                             + "\(limits.maxCacheEntries) (raise it with --max-cache-entries)")
+        }
+        let instances = max(model.service.instances, model.service.maxInstances ?? 0, model.service.standbyInstances ?? 0)
+        if instances > limits.maxInstances {
+            throw ModelError("the service has up to \(instances) instances per region, above the limit of \(limits.maxInstances) (raise it with --max-instances)")
+        }
     }
 
     static func validate(model: ModelConfiguration, experiment: ExperimentConfiguration) throws {

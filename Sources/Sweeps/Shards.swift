@@ -26,22 +26,24 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
         runs.enumerated().filter { $0.offset % count == index }.map(\.element)
     }
 
-    /// The shard a scheduler's environment names: Slurm's array task (normalised by
-    /// `SLURM_ARRAY_TASK_MIN` and `SLURM_ARRAY_TASK_STEP`, counted by `SLURM_ARRAY_TASK_COUNT`), or
-    /// Kubernetes' `JOB_COMPLETION_INDEX` (whose count Kubernetes does not provide: `count` must be
-    /// given). `count`, when given, must agree with Slurm's.
+    /// The shard a scheduler's environment names: Slurm's array task, or Kubernetes'
+    /// `JOB_COMPLETION_INDEX` (whose count Kubernetes does not provide: `count` must be given).
+    ///
+    /// With `count` given, Slurm's `SLURM_ARRAY_TASK_ID` is the shard index as it is, so that a
+    /// re-submission of some shards (`--array=3,5`) runs exactly those. Without it, the index is
+    /// normalised by `SLURM_ARRAY_TASK_MIN` and `SLURM_ARRAY_TASK_STEP` and the count is
+    /// `SLURM_ARRAY_TASK_COUNT`: an array such as `--array=1-8` or `0-14:2` is N shards.
     public static func fromEnvironment(_ environment: [String: String], count: Int?) throws(ShardError) -> Shard {
         if let task = environment["SLURM_ARRAY_TASK_ID"] {
             guard let id = Int(task) else { throw .badVariable("SLURM_ARRAY_TASK_ID", task) }
+            if let count { return try Shard(index: id, count: count) }
             let minimum = try integer(environment, "SLURM_ARRAY_TASK_MIN") ?? 0
             let step = try integer(environment, "SLURM_ARRAY_TASK_STEP") ?? 1
             guard step >= 1, id >= minimum, (id - minimum) % step == 0 else {
                 throw .badVariable("SLURM_ARRAY_TASK_ID", "\(task) (min \(minimum), step \(step))")
             }
-            let slurmCount = try integer(environment, "SLURM_ARRAY_TASK_COUNT")
-            guard let total = slurmCount ?? count else { throw .missingCount("SLURM_ARRAY_TASK_COUNT is not set") }
-            if let slurmCount, let count, slurmCount != count {
-                throw .countDisagrees(given: count, scheduler: slurmCount)
+            guard let total = try integer(environment, "SLURM_ARRAY_TASK_COUNT") else {
+                throw .missingCount("SLURM_ARRAY_TASK_COUNT is not set; give --shard-count")
             }
             return try Shard(index: (id - minimum) / step, count: total)
         }
@@ -104,6 +106,12 @@ public enum ShardMerge {
     /// written, naming the file and what differs.
     public static func merge(into output: RunStore, shards: [String]) throws -> Outcome {
         var sources: [(path: String, store: RunStore)] = []
+        var temporaryCopies: [String] = []
+        defer {
+            for copy in temporaryCopies {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: copy + suffix) }
+            }
+        }
         var identity: (experiment: String, hash: String, engine: String, from: String)? = nil
         func admit(_ summary: RunIdentity, from path: String) throws {
             guard let known = identity else {
@@ -127,8 +135,19 @@ public enum ShardMerge {
             guard FileManager.default.fileExists(atPath: path) else {
                 throw Refusal(description: "\(path): no such shard file")
             }
+            // A copy is opened, never the shard itself: opening a store may switch it to WAL and
+            // leave -wal/-shm files beside it on a shared file system.
             let store: RunStore
-            do { store = try RunStore(path: path) } catch {
+            do {
+                let copy = FileManager.default.temporaryDirectory.appendingPathComponent("failsim-merge-\(UUID().uuidString).sqlite").path
+                try FileManager.default.copyItem(atPath: path, toPath: copy)
+                temporaryCopies.append(copy)
+                // A shard left in WAL mode keeps committed runs in its log until a checkpoint.
+                if FileManager.default.fileExists(atPath: path + "-wal") {
+                    try FileManager.default.copyItem(atPath: path + "-wal", toPath: copy + "-wal")
+                }
+                store = try RunStore(path: copy)
+            } catch {
                 throw Refusal(description: "\(path): \(error)")
             }
             sources.append((path, store))

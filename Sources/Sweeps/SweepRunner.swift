@@ -16,11 +16,14 @@ public final class SweepRunner: @unchecked Sendable {
     public let plan: ExperimentPlan
     public let store: RunStore
     public var limits: SimulationLimits
+    public var sizeLimits: ModelSizeLimits
 
-    public init(plan: ExperimentPlan, store: RunStore, limits: SimulationLimits = SimulationLimits()) {
+    public init(plan: ExperimentPlan, store: RunStore, limits: SimulationLimits = SimulationLimits(),
+                sizeLimits: ModelSizeLimits = ModelSizeLimits()) {
         self.plan = plan
         self.store = store
         self.limits = limits
+        self.sizeLimits = sizeLimits
     }
 
     /// What happened to one run.
@@ -78,12 +81,13 @@ public final class SweepRunner: @unchecked Sendable {
         let workers = min(jobs, max(1, todo.count))
         let plan = self.plan
         let limits = self.limits
+        let sizeLimits = self.sizeLimits
         var threads: [Thread] = []
         for _ in 0..<(todo.isEmpty ? 0 : workers) {
             let thread = Thread {
                 while let index = queue.take() {
                     let run = todo[index]
-                    queue.deliver(index, Self.execute(run, plan: plan, limits: limits))
+                    queue.deliver(index, Self.execute(run, plan: plan, limits: limits, sizeLimits: sizeLimits))
                 }
             }
             thread.stackSize = 16 << 20
@@ -122,13 +126,14 @@ public final class SweepRunner: @unchecked Sendable {
     }
 
     /// One run, start to finish (on a worker thread).
-    static func execute(_ run: ExperimentPlan.Run, plan: ExperimentPlan, limits: SimulationLimits) -> Result<RunResult, any Error> {
+    static func execute(_ run: ExperimentPlan.Run, plan: ExperimentPlan, limits: SimulationLimits,
+                        sizeLimits: ModelSizeLimits = ModelSizeLimits()) -> Result<RunResult, any Error> {
         let variant = plan.variants[run.variant]
         let clock = ContinuousClock()
         let started = clock.now
         do {
             var result = try FailoverSimulation.run(model: variant.model, experiment: plan.experiment, variant: variant.name,
-                                                    overrides: variant.overrides, seed: run.seed, limits: limits)
+                                                    overrides: variant.overrides, seed: run.seed, limits: limits, sizeLimits: sizeLimits)
             precondition(result.identity.runKey == run.runKey, "a run's key is fixed by its inputs before it runs")
             result.identity.wallSeconds = seconds(clock.now - started)
             return .success(result)

@@ -9,21 +9,21 @@ struct MergeCommand: ParsableCommand {
         commandName: "merge",
         abstract: "Combine shard databases into one, by run key.",
         discussion: """
-            Copies every run of every SHARD into OUT unless OUT holds its run key already, so \\
-            merging twice, or shards that overlap, stores each run once. Every run must come from \\
-            one experiment (same name and content) and one engine version, OUT's own included; a \\
-            shard that differs is refused before anything is written, as is a shard whose runs do \\
+            Copies every run of every SHARD into OUT unless OUT holds its run key already, so \
+            merging twice, or shards that overlap, stores each run once. Every run must come from \
+            one experiment (same name and content) and one engine version, OUT's own included; a \
+            shard that differs is refused before anything is written, as is a shard whose runs do \
             not match their digests.
 
-            With --experiment, the merge also lists the experiment's runs still missing from OUT \\
-            and exits with status 1 if there are any (re-submit just those shards, or run \\
+            With --experiment, the merge also lists the experiment's runs still missing from OUT \
+            and exits with status 1 if there are any (re-submit just those shards, or run \
             `failsim sweep EXPERIMENT --missing --db OUT`).
 
             Examples:
               failsim merge study.sqlite shards/shard-*.sqlite
               failsim merge study.sqlite shards/*.sqlite --experiment experiments/breaker-thresholds.yaml
 
-            \\(ExitCodes.help)
+            \(ExitCodes.help)
             """
     )
 

@@ -50,6 +50,8 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
+    @OptionGroup(title: "Limits") var limits: LimitOptions
+
     @Flag(name: .long, help: "Print one JSON document instead of the human summary.")
     var json = false
 
@@ -79,7 +81,8 @@ struct RunCommand: ParsableCommand {
         var result = try reportingErrors {
             try FailoverSimulation.run(
                 model: chosen.model, experiment: experiment, variant: variant, overrides: overrides,
-                seed: seed, progress: progress.map { display in { display.update($0) } })
+                seed: seed, limits: limits.engine, sizeLimits: limits.size,
+                progress: progress.map { display in { display.update($0) } })
         }
         progress?.finish()
         let elapsed = clock.now - started

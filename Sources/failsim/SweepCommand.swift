@@ -81,6 +81,11 @@ struct SweepCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
+    @OptionGroup(title: "Limits") var limits: LimitOptions
+
+    @Option(name: .customLong("max-runs"), help: ArgumentHelp("Runs in one sweep (variants × seeds).", valueName: "n"))
+    var maxRuns: Int = 1_000_000
+
     @Flag(name: .long, help: "Print one JSON document instead of the human summary.")
     var json = false
 
@@ -127,11 +132,18 @@ struct SweepCommand: ParsableCommand {
                 chosen!.append(index)
             }
         }
+        let seedCount = seeds.flatMap(Self.parseSeeds)?.count ?? experimentPlan.seeds.count
+        let variantCount = chosen?.count ?? experimentPlan.variants.count
+        let (runCount, overflow) = variantCount.multipliedReportingOverflow(by: seedCount)
+        if overflow || runCount > maxRuns {
+            printError("Error: the sweep has \(variantCount) variants × \(seedCount) seeds, above the limit of \(maxRuns) runs (raise it with --max-runs)")
+            throw ExitCode(ExitCodes.usage)
+        }
         let allRuns = experimentPlan.runs(seeds: seeds.flatMap(Self.parseSeeds), variants: chosen)
         let sharding = try resolveShard()
         let runs = sharding.map { $0.runs(of: allRuns) } ?? allRuns
         let runStore = try reportingErrors { try store.open() }
-        let runner = SweepRunner(plan: experimentPlan, store: runStore)
+        let runner = SweepRunner(plan: experimentPlan, store: runStore, limits: limits.engine, sizeLimits: limits.size)
 
         if plan || missing {
             let stored = try reportingErrors { try runStore.storedRunKeys(among: allRuns.map(\.runKey)) }
@@ -150,6 +162,18 @@ struct SweepCommand: ParsableCommand {
             return
         }
 
+        if let copyTo {
+            // Found out now, not after the shard's work: a folder that is not there is made, one
+            // that cannot be written is an error.
+            let folder = (copyTo as NSString).deletingLastPathComponent
+            if !folder.isEmpty {
+                try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                guard FileManager.default.isWritableFile(atPath: folder) else {
+                    printError("error: --copy-to: cannot write into \(folder)")
+                    throw ExitCode(ExitCodes.ioError)
+                }
+            }
+        }
         let display = SweepProgressDisplay.ifTerminal()
         var passed: [Int: (runs: Int, passed: Int)] = [:]
         let checks = loaded.experiment.checks ?? Checks()
