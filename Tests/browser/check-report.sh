@@ -75,12 +75,13 @@ run_browser --window-size="$window" --screenshot="$png" "file://$absolute" >/dev
 run_browser --no-pdf-header-footer --print-to-pdf="$pdf" "file://$absolute" >/dev/null 2>&1 || true
 [ -s "$png" ] || fail "no screenshot written"
 [ -s "$pdf" ] || fail "no PDF written"
-pages=$(grep -c '/Type */Page[^s]' "$pdf" 2>/dev/null || echo "?")
+pages=$(pdfinfo "$pdf" 2>/dev/null | sed -n 's/^Pages: *//p')
+size=$(wc -c <"$pdf" | tr -d ' ')
 
 echo "browser:    $("$browser" --version 2>/dev/null | head -n 1)"
 echo "report:     $absolute"
 echo "figures:    $figures (all rendered as SVG)"
 echo "screenshot: $png ($window)"
-echo "printed:    $pdf ($pages pages)"
+echo "printed:    $pdf ($size bytes${pages:+, $pages pages})"
 [ "$failed" = 0 ] && echo "check-report: OK"
 exit "$failed"

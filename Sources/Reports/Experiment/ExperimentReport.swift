@@ -458,7 +458,10 @@ struct ExperimentReportBuilder {
                     namedLabels.append((position, text))
                 }
             }
-            let axis = Self.axis(for: .seconds, title: "Recovery time from onset", lower: 0, upper: max(largest, 1))
+            // Room beyond the target, so that its line does not hide in the frame.
+            let targets = comparison.variants.compactMap { target(row: row, variant: $0.variant) }
+            let axis = Self.axis(for: .seconds, title: "Recovery time from onset", lower: 0,
+                                 upper: max(largest * 1.05, (targets.max() ?? 0) * 1.1, 1))
             for (position, text) in namedLabels {
                 marks.append(.text(TextMark(x: axis.domain.upperBound, y: Double(position), text: text, anchor: .end, dx: -4, dy: 4, size: 9.5)))
             }
