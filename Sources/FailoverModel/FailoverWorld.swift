@@ -65,6 +65,8 @@ struct RequestRecord {
 /// receive events and call into the world, so the components share state without copies.
 final class FailoverWorld {
     let model: ModelConfiguration
+    /// The parameters read per request, out of `model` once.
+    let hot: HotParameters
     /// The experiment as run: scripted faults plus those its fault processes generated.
     let experiment: ExperimentConfiguration
     /// When set, every arrival is folded into it (tests of common random numbers).
@@ -188,6 +190,7 @@ final class FailoverWorld {
 
     init(model: ModelConfiguration, experiment: ExperimentConfiguration, seed: UInt64, simulation: Simulation) throws {
         declaredExperiment = experiment
+        hot = HotParameters(model)
         self.model = model
         self.experiment = experiment
         self.simulation = simulation

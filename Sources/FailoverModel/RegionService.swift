@@ -27,13 +27,13 @@ extension FailoverWorld {
     func serviceArrive(_ slot: Int, region: Int) {
         if faults.regionLost[region] {
             let request = requests[slot]
-            finish(slot, at: now + (model.links?.connectTimeout ?? .seconds(5)) + request.returnLatency,
+            finish(slot, at: now + hot.connectTimeout + request.returnLatency,
                    status: .connectionError, servedBy: region, operation: request.operation)
             return
         }
         if let instance = freeInstance(region: region) {
             begin(slot, region: region, instance: instance)
-        } else if waiting[region].count < model.service.queueLimit {
+        } else if waiting[region].count < hot.queueLimit {
             waiting[region].append(slot)
             requestScaleUp(region: region)
         } else {
@@ -46,7 +46,7 @@ extension FailoverWorld {
     func freeInstance(region: Int) -> Int? {
         var best = -1
         var bestBusy = Int.max
-        let limit = model.service.concurrency
+        let limit = hot.concurrency
         for instance in 0..<instancesActive[region] {
             let busy = instanceBusy[region][instance]
             if busy < limit && busy < bestBusy {
@@ -90,20 +90,20 @@ extension FailoverWorld {
         var t = now
         let warmAt = instanceWarmAt[region][instance]
         if warmAt > t.nanoseconds { t = SimTime(nanoseconds: warmAt) }
-        var processing = model.service.processing.sample(&draw)
+        var processing = hot.processing.sample(&draw)
         switch request.operation {
-        case .batch: processing += model.service.batchProcessing?.sample(&draw) ?? .zero
-        case .report: processing += model.service.reportProcessing?.sample(&draw) ?? .zero
+        case .batch: processing += hot.batchProcessing?.sample(&draw) ?? .zero
+        case .report: processing += hot.reportProcessing?.sample(&draw) ?? .zero
         default: break
         }
         t += processing
         t += addedLatency(region: region, tenant: Int(request.tenant))
         let errorRoll = draw.nextUniform()
         let faultRoll = draw.nextUniform()
-        let cacheLatency = model.cache?.lookup.sample(&draw) ?? .zero
+        let cacheLatency = hot.cacheLookup?.sample(&draw) ?? .zero
 
         // 5xx from the service itself: the background error rate, or a 5xx fault.
-        if errorRoll < model.service.backgroundErrorRate
+        if errorRoll < hot.backgroundErrorRate
             || (faultRoll < faults.api5xxFraction[region] && faultApplies(.api5xx, region: region, tenant: Int(request.tenant))) {
             request.status = .fiveXX
             requests[slot] = request
@@ -114,7 +114,7 @@ extension FailoverWorld {
         switch request.operation {
         case .cached, .db:
             // L2 first.
-            if model.cache != nil {
+            if hot.hasCache {
                 t += cacheLatency
                 let ring = observed.slot(for: now)
                 observed.cacheLookups[ring] += 1
@@ -127,7 +127,7 @@ extension FailoverWorld {
                 }
                 observed.cacheMisses[ring] += 1
             }
-            guard model.database != nil else {
+            guard hot.hasDatabase else {
                 request.status = .success
                 requests[slot] = request
                 simulation.send(to: regionIDs[region], kind: Kind.serviceDone, payload: UInt64(slot), at: t)
@@ -151,7 +151,7 @@ extension FailoverWorld {
     /// Reads in the primary region go to the primary database, or to the replica for the share the
     /// DB rule switched; the failover region reads its local replica.
     func readTarget(region: Int, roll: Double) -> Int {
-        guard regionNames.count > 1, model.database != nil else { return 0 }
+        guard regionNames.count > 1, hot.hasDatabase else { return 0 }
         if region == 1 { return 1 }
         if primaryLost { return 1 }
         return roll < readsToReplica ? 1 : 0
@@ -161,7 +161,7 @@ extension FailoverWorld {
     /// returns when the call ends.
     func callDatabase(_ request: inout RequestRecord, region: Int, instance: Int, target: Int,
                       guards: BreakerConfiguration.Guards, isWrite: Bool, start: SimTime) -> SimTime {
-        guard let database = model.database else { return start }
+        guard hot.hasDatabase else { return start }
         var t = start
         var draw = draws.stream(request: request.id, hop: Hop.database, attempt: request.attempt)
         let breaker = breakerIndex(guards: guards, region: region, instance: instance, target: target)
@@ -181,7 +181,7 @@ extension FailoverWorld {
             }
         }
         // The pool of the calling region.
-        if poolInUse[region] >= database.poolSize {
+        if poolInUse[region] >= hot.poolSize {
             request.callSucceeded = false
             request.status = .fiveXX
             request.usedDatabase = true
@@ -195,7 +195,7 @@ extension FailoverWorld {
         let crossRegion = target != region
         var network = SimDuration.zero
         if crossRegion {
-            let oneWay = model.links?.betweenRegions.sample(&draw) ?? .zero
+            let oneWay = hot.betweenRegions?.sample(&draw) ?? .zero
             network = oneWay + oneWay
         }
         let reachable = !(crossRegion && linkCut(.regionRegion, region: 0))
@@ -203,19 +203,19 @@ extension FailoverWorld {
             && !(target == 0 && faults.databaseUnreachable[0] != nil && faultApplies(.databaseUnreachable, region: 0, tenant: Int(request.tenant)))
         if !reachable {
             let mode = faults.regionLost[target] || crossRegion ? FaultSpec.Mode.blackhole : (faults.databaseUnreachable[0] ?? .blackhole)
-            t += mode == .blackhole ? database.callTimeout : database.refuseLatency + network
+            t += mode == .blackhole ? hot.callTimeout : hot.refuseLatency + network
             request.callSucceeded = false
             request.status = .fiveXX
             return t
         }
-        var latency = (isWrite ? database.write : database.read).sample(&draw) + network + addedLatency(region: target, tenant: Int(request.tenant))
-        if isWrite && database.replication.mode == .sync && regionNames.count > 1 {
-            let oneWay = model.links?.betweenRegions.sample(&draw) ?? .zero
+        var latency = ((isWrite ? hot.databaseWrite : hot.databaseRead)?.sample(&draw) ?? .zero) + network + addedLatency(region: target, tenant: Int(request.tenant))
+        if isWrite && hot.syncReplication && regionNames.count > 1 {
+            let oneWay = hot.betweenRegions?.sample(&draw) ?? .zero
             latency += oneWay + oneWay
         }
-        let transientError = draw.nextUniform() < (database.errorRate ?? 0)
-        if latency > database.callTimeout {
-            t += database.callTimeout
+        let transientError = draw.nextUniform() < hot.databaseErrorRate
+        if latency > hot.callTimeout {
+            t += hot.callTimeout
             request.callSucceeded = false
             request.status = .fiveXX
         } else if transientError {
@@ -236,7 +236,7 @@ extension FailoverWorld {
     /// (503). Writes fail fast, and are queued by `serviceDone` when the policy says so.
     func fallback(_ request: inout RequestRecord, region: Int, isWrite: Bool) {
         request.callSucceeded = false
-        if !isWrite, model.cache != nil, !cacheDown(region: region, tenant: Int(request.tenant)), l2Expiry[region][Int(request.key)] != Int64.min {
+        if !isWrite, hot.hasCache, !cacheDown(region: region, tenant: Int(request.tenant)), l2Expiry[region][Int(request.key)] != Int64.min {
             request.status = .success
             request.isStale = true
             return
@@ -260,8 +260,8 @@ extension FailoverWorld {
         if request.status == .success {
             if request.operation == .write {
                 committedWrite(request, region: region)
-            } else if request.usedDatabase, model.cache != nil, !cacheDown(region: region, tenant: Int(request.tenant)) {
-                l2Expiry[region][Int(request.key)] = now.nanoseconds + model.cache!.ttl.nanoseconds
+            } else if request.usedDatabase, hot.hasCache, !cacheDown(region: region, tenant: Int(request.tenant)) {
+                l2Expiry[region][Int(request.key)] = now.nanoseconds + hot.cacheTTL.nanoseconds
             }
         } else if request.operation == .write, request.status == .fiveXX, shouldQueueWrites(), let writePolicy = model.writes {
             // The write cannot reach the primary: queue it (acknowledged) or reject it.
@@ -275,7 +275,7 @@ extension FailoverWorld {
         }
         requests[slot] = request
         finish(slot, at: now + request.returnLatency, status: request.status, servedBy: region, operation: operation)
-        if let next = waiting[region].first, instanceBusy[region][instance] < model.service.concurrency,
+        if let next = waiting[region].first, instanceBusy[region][instance] < hot.concurrency,
            instance < instancesActive[region] {
             waiting[region].removeFirst()
             begin(next, region: region, instance: instance)
@@ -289,18 +289,18 @@ extension FailoverWorld {
     }
 
     func committedWrite(_ request: RequestRecord, region: Int) {
-        guard let database = model.database, regionNames.count > 1 else { return }
+        guard hot.hasDatabase, regionNames.count > 1 else { return }
         // Invalidate the written key and the tenant's dashboard in every region's L2.
-        if model.cache != nil {
+        if hot.hasCache {
             let dashboard = Int(request.tenant) * keysPerTenant
             for r in 0..<regionNames.count where !cacheDown(region: r, tenant: Int(request.tenant)) {
                 l2Expiry[r][Int(request.key)] = Int64.min
                 l2Expiry[r][dashboard] = Int64.min
             }
         }
-        if database.replication.mode == .async && writableDatabase == 0 {
+        if !hot.syncReplication && writableDatabase == 0, let lag = hot.replicationLag {
             var draw = draws.stream(request: request.id, hop: Hop.database &+ 100, attempt: request.attempt)
-            var arrives = now.nanoseconds + database.replication.lag.sample(&draw).nanoseconds
+            var arrives = now.nanoseconds + lag.sample(&draw).nanoseconds
             if faults.replicationStalled { arrives = max(arrives, Int64.max / 4) }
             replicationPending.append((now.nanoseconds, arrives))
             while let first = replicationPending.first, first.arrives <= now.nanoseconds - 1 && first.commit < now.nanoseconds - 600_000_000_000 {

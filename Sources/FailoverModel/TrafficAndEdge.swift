@@ -88,18 +88,18 @@ extension FailoverWorld {
         request.isStale = false
         request.queuedWrite = false
         var draw = draws.stream(request: request.id, hop: Hop.edge, attempt: request.attempt)
-        let toEdge = model.links?.clientToEdge.sample(&draw) ?? .zero
-        let fromEdge = model.links?.clientToEdge.sample(&draw) ?? .zero
-        let edgeProcessing = model.edge?.processing.sample(&draw) ?? .zero
+        let toEdge = hot.clientToEdge?.sample(&draw) ?? .zero
+        let fromEdge = hot.clientToEdge?.sample(&draw) ?? .zero
+        let edgeProcessing = hot.edgeProcessing?.sample(&draw) ?? .zero
         let l1Roll = draw.nextUniform()
         let routeRoll = draw.nextUniform()
-        let toRegion = model.links?.edgeToRegion.sample(&draw) ?? .zero
-        let fromRegion = model.links?.edgeToRegion.sample(&draw) ?? .zero
+        let toRegion = hot.edgeToRegion?.sample(&draw) ?? .zero
+        let fromRegion = hot.edgeToRegion?.sample(&draw) ?? .zero
         let location = Int(request.edgeLocation)
         let isRead = request.operation == .cached
 
         // L1: hot-path reads at the edge.
-        if let edge = model.edge, isRead, l1Roll < edge.l1CacheableShare {
+        if let share = hot.l1CacheableShare, isRead, l1Roll < share {
             if l1Expiry[location][Int(request.key)] > now.nanoseconds {
                 requests[slot] = request
                 finish(slot, at: now + toEdge + edgeProcessing + fromEdge, status: .success, servedBy: -1, operation: .cached)
@@ -116,7 +116,7 @@ extension FailoverWorld {
         let atEdge = now + toEdge + edgeProcessing
         if linkCut(.edgeRegion, region: region) || (model.edge == nil && linkCut(.clientsRegion, region: region)) {
             requests[slot] = request
-            let timeout = model.links?.connectTimeout ?? .seconds(5)
+            let timeout = hot.connectTimeout
             finish(slot, at: atEdge + timeout + fromEdge, status: .connectionError, servedBy: region, operation: request.operation)
             return
         }
@@ -163,8 +163,8 @@ extension FailoverWorld {
             if region == 0 { control.recordPrimaryResponse(at: time, status: status) }
         }
         if status == .success {
-            if request.l1Fill, let edge = model.edge {
-                l1Expiry[Int(request.edgeLocation)][Int(request.key)] = time.nanoseconds + edge.l1TTL.nanoseconds
+            if request.l1Fill, hot.l1CacheableShare != nil {
+                l1Expiry[Int(request.edgeLocation)][Int(request.key)] = time.nanoseconds + hot.l1TTL.nanoseconds
             }
         } else if let retry = model.traffic.retry, Int(request.attempt) + 1 < retry.maxAttempts,
                   Double(retriesIssued + 1) <= retry.budget * Double(max(firstAttempts, 1)) {
