@@ -16,10 +16,11 @@ enum Schema {
     /// The migrations, in order: identifier and SQL. Append only.
     static let migrations: [(identifier: String, sql: String)] = [
         ("failsim-1-runs", version1),
+        ("failsim-2-uptime", version2Uptime),
     ]
 
     /// The schema version this build writes and understands (the last migration's version).
-    static let version = 1
+    static let version = 2
 
     static func makeMigrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -191,5 +192,42 @@ enum Schema {
             detail TEXT NOT NULL
         );
         CREATE INDEX eventLog_runId ON eventLog(runId, kind);
+        """
+
+    /// `failsim uptime` studies: one row per study with its report, one row per replicated year
+    /// (see the UptimeTables article).
+    static let version2Uptime = """
+        PRAGMA user_version = 2;
+
+        CREATE TABLE uptimeStudy (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            studyKey TEXT NOT NULL,
+            model TEXT NOT NULL,
+            modelHash TEXT NOT NULL,
+            experiment TEXT NOT NULL,
+            experimentHash TEXT NOT NULL,
+            seed INTEGER NOT NULL,
+            years INTEGER NOT NULL CHECK (years >= 1),
+            engineVersion TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            report TEXT NOT NULL,
+            wallSeconds REAL NOT NULL,
+            storedAt TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        );
+        CREATE INDEX uptimeStudy_studyKey ON uptimeStudy(studyKey);
+        CREATE INDEX uptimeStudy_experiment ON uptimeStudy(experiment);
+
+        CREATE TABLE uptimeYear (
+            id INTEGER PRIMARY KEY,
+            studyId INTEGER NOT NULL REFERENCES uptimeStudy(id) ON DELETE CASCADE,
+            year INTEGER NOT NULL CHECK (year >= 1),
+            incidents INTEGER NOT NULL,
+            overlaps INTEGER NOT NULL,
+            requestAvailability REAL NOT NULL,
+            downMinutes REAL NOT NULL,
+            downBlocks REAL NOT NULL,
+            downtimePeriodMinutes INTEGER NOT NULL,
+            UNIQUE (studyId, year)
+        );
         """
 }
