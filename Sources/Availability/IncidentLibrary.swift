@@ -1,0 +1,109 @@
+import FailoverModel
+import SimulationCore
+
+/// The incident library: request-level runs of the model for each fault process × duration band ×
+/// load level, plus one normal-operation run per load level, which simulated years reuse by
+/// resampling.
+///
+/// For each fault process, `durationDraws` draws of its duration distribution place the edges of
+/// `bands` equal-probability bands below `compressAfter`, and `entriesPerBand` of those draws in
+/// each band become library runs. Faults of `compressAfter` or longer share `longEntries` runs of
+/// exactly `compressAfter`, stretched to each year's duration (``ScenarioCut``). A year draws a
+/// fault's duration from the process itself (its schedule and its overlaps keep that duration);
+/// a lone fault below `compressAfter` takes the effect of one of its band's runs at random: within
+/// a band, the library's durations stand for the distribution, an error the resamplings measure.
+/// Everything here follows from the settings and the names, never the study seed.
+public struct IncidentLibrary: Sendable {
+    /// One duration band of a process: durations in [lower, upper).
+    public struct Band: Sendable, Equatable {
+        public var lower: SimDuration
+        public var upper: SimDuration
+        /// Per load level: indices into ``scenarios``.
+        public var entries: [[Int]]
+    }
+
+    /// A fault process's part of the library.
+    public struct ProcessEntries: Sendable, Equatable {
+        public var process: String
+        public var bands: [Band]
+        /// Per load level: indices into ``scenarios`` of the stretchable long entries (may be empty).
+        public var long: [[Int]]
+        /// Share of the duration draws at or above `compressAfter`.
+        public var longShare: Double
+
+        /// The band holding `duration`, if the library has one.
+        public func band(of duration: SimDuration) -> Int? {
+            bands.firstIndex { duration >= $0.lower && duration < $0.upper }
+        }
+    }
+
+    /// Every library run, normal operation included.
+    public var scenarios: [Scenario]
+    /// Per load level: index into ``scenarios`` of its normal-operation run.
+    public var normal: [Int]
+    /// In the experiment's order of fault processes.
+    public var processes: [ProcessEntries]
+
+    /// Plans the library for `processes` at `levels`.
+    public static func plan(processes: [FaultProcess], levels: [LoadLevel], settings: LibrarySettings) -> IncidentLibrary {
+        precondition(settings.bands >= 1 && settings.entriesPerBand >= 1 && settings.longEntries >= 1 && settings.durationDraws >= 16,
+                     "a library needs at least one band, one entry per band, one long entry and some draws")
+        let streams = RandomStreams(seed: settings.seed)
+        let cap = settings.compressAfter
+        var scenarios: [Scenario] = []
+        func add(_ name: String, level: Int, faults: [ScenarioFault], normal: SimDuration? = nil, stretchable: Bool = false) -> Int {
+            scenarios.append(Scenario(name: name, level: level, faults: faults, seed: scenarioSeed(name, settings: settings),
+                                      normalOperation: normal, stretchable: stretchable))
+            return scenarios.count - 1
+        }
+        let normal = levels.indices.map { level in
+            add("normal@\(LoadLevel.format(levels[level].requestsPerSecond))rps", level: level, faults: [], normal: settings.normalOperation)
+        }
+        var entries: [ProcessEntries] = []
+        for process in processes {
+            var draws = streams.stream(named: "uptime-library/durations/" + process.name)
+            let sample = (0..<settings.durationDraws).map { _ in max(process.duration.sample(&draws), .milliseconds(1)) }
+            let short = sample.filter { $0 < cap }.sorted()
+            let longShare = Double(sample.count - short.count) / Double(sample.count)
+            var picks = streams.stream(named: "uptime-library/picks/" + process.name)
+            var bands: [Band] = []
+            let bandCount = min(settings.bands, short.count)
+            for band in 0..<bandCount {
+                let from = band * short.count / bandCount
+                let to = (band + 1) * short.count / bandCount
+                let lower = band == 0 ? SimDuration.zero : short[from]
+                let upper = band == bandCount - 1 ? cap : short[to]
+                // Distinct draws of the band (all of them when it has few), in the order picked.
+                var pool = Array(short[from..<to])
+                var chosen: [SimDuration] = []
+                while chosen.count < settings.entriesPerBand && !pool.isEmpty {
+                    let index = Int(picks.nextIndex(below: UInt64(pool.count)))
+                    chosen.append(pool.remove(at: index))
+                }
+                let perLevel = levels.indices.map { level in
+                    chosen.enumerated().map { k, duration in
+                        add("\(process.name)@\(LoadLevel.format(levels[level].requestsPerSecond))rps/b\(band + 1)/\(k + 1)", level: level,
+                            faults: [ScenarioFault(process: process.name, offset: .zero, duration: duration)])
+                    }
+                }
+                bands.append(Band(lower: lower, upper: upper, entries: perLevel))
+            }
+            var long: [[Int]] = levels.map { _ in [] }
+            if longShare > 0 {
+                long = levels.indices.map { level in
+                    (0..<settings.longEntries).map { k in
+                        add("\(process.name)@\(LoadLevel.format(levels[level].requestsPerSecond))rps/long/\(k + 1)", level: level,
+                            faults: [ScenarioFault(process: process.name, offset: .zero, duration: cap)], stretchable: true)
+                    }
+                }
+            }
+            entries.append(ProcessEntries(process: process.name, bands: bands, long: long, longShare: longShare))
+        }
+        return IncidentLibrary(scenarios: scenarios, normal: normal, processes: entries)
+    }
+
+    /// A scenario's seed: from the library seed and its name alone.
+    static func scenarioSeed(_ name: String, settings: LibrarySettings) -> UInt64 {
+        SplitMix64.mix(settings.seed ^ stableNameHash("uptime/" + name))
+    }
+}

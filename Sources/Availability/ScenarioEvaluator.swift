@@ -1,0 +1,191 @@
+import FailoverModel
+import Foundation
+import RunResults
+import SimulationCore
+
+/// Turns scenarios into their effects. The study asks once for every scenario it needs, so that
+/// an evaluator can run them side by side.
+public protocol ScenarioEvaluator {
+    /// The effects of `scenarios`, in the same order, computed on up to `jobs` threads.
+    /// `progress(done, total)` is called on the calling thread as effects become available.
+    func effects(of scenarios: [Scenario], settings: LibrarySettings, jobs: Int,
+                 progress: ((Int, Int) -> Void)?) throws -> [ScenarioEffect]
+}
+
+/// Where a model evaluator keeps and finds its runs: the run store, in the command line. Called
+/// from the evaluator's calling thread only.
+public protocol ScenarioRunCache: AnyObject {
+    /// The run stored under `runKey`, if any.
+    func storedRun(runKey: String) throws -> RunResult?
+    /// Stores a run that was just simulated.
+    func store(_ run: RunResult) throws
+}
+
+/// Runs scenarios through the failover model at request level (``FailoverSimulation``), each a
+/// pure function of the model, the scenario and its seed, so results do not depend on `jobs`.
+///
+/// A scenario's run is an ordinary run of the experiment: its faults are scripted from the fault
+/// processes' templates, its variant is `uptime:` plus the scenario's name, its load level is an
+/// override of `traffic.requestsPerSecond`. With a cache, runs found under their run key are not
+/// simulated again, and new runs are stored as they finish.
+public final class ModelScenarioEvaluator: ScenarioEvaluator {
+    public let model: ModelConfiguration
+    public let experiment: ExperimentConfiguration
+    public let loadLevels: [LoadLevel]
+    public let cache: ScenarioRunCache?
+    public var limits: SimulationLimits
+    let processes: [String: FaultProcess]
+
+    /// An evaluator for the fault processes of `experiment` on `model` (overrides applied).
+    public init(model: ModelConfiguration, experiment: ExperimentConfiguration, loadLevels: [LoadLevel],
+                cache: ScenarioRunCache? = nil, limits: SimulationLimits = SimulationLimits()) {
+        self.model = model
+        self.experiment = experiment
+        self.loadLevels = loadLevels
+        self.cache = cache
+        self.limits = limits
+        var processes: [String: FaultProcess] = [:]
+        for process in experiment.faultProcesses ?? [] { processes[process.name] = process }
+        self.processes = processes
+    }
+
+    /// Everything a scenario's run needs, decided before it runs.
+    struct Prepared: @unchecked Sendable {
+        var scenario: Scenario
+        var model: ModelConfiguration
+        var experiment: ExperimentConfiguration
+        var variant: String
+        var overrides: [String: String]
+        var runKey: String
+        var processes: [String]
+        var cuts: [ScenarioCut]
+        var faultEndBin: Int?
+        var faultSeconds: Double?
+        var measuredSeconds: Double
+        /// Simulated seconds, to start the longest runs first.
+        var cost: Double
+    }
+
+    func prepare(_ scenario: Scenario, settings: LibrarySettings) throws -> Prepared {
+        guard loadLevels.indices.contains(scenario.level) else { throw ModelError("scenario '\(scenario.name)': no load level \(scenario.level)") }
+        var model = self.model
+        let rate = loadLevels[scenario.level].requestsPerSecond
+        model.traffic.requestsPerSecond = rate
+        model.traffic.profile = nil
+        let overrides = ["traffic.requestsPerSecond": LoadLevel.format(rate)]
+        var run = experiment
+        run.faultProcesses = nil
+        run.variants = nil
+        run.sweep = nil
+        run.seeds = nil
+        run.checks = nil
+        run.overrides = nil
+        run.warmUp = settings.warmUp
+        let pre = ScenarioEffect.binLength * Int64(settings.preBins)
+        var faults: [FaultSpec] = []
+        var processes: [String] = []
+        var cuts: [ScenarioCut] = []
+        var faultEndBin: Int? = nil
+        var faultSeconds: Double? = nil
+        let span: SimDuration
+        if scenario.faults.isEmpty {
+            span = scenario.normalOperation ?? settings.normalOperation
+            run.duration = span
+        } else {
+            let compressed = scenario.compressed(after: settings.compressAfter, preBins: settings.preBins)
+            cuts = compressed.cuts
+            span = compressed.span
+            for (index, fault) in scenario.faults.enumerated() {
+                guard let process = process(named: fault.process) else {
+                    throw ModelError("scenario '\(scenario.name)': no fault process '\(fault.process)' in experiment '\(experiment.name)'")
+                }
+                let at = settings.warmUp + pre + compressed.faults[index].offset
+                let duration = max(compressed.faults[index].duration, .milliseconds(1))
+                for template in process.faults {
+                    let suffix = process.faults.count > 1 ? "-\(template.kind.rawValue)" : ""
+                    var spec = FaultSpec(name: "f\(index)-\(fault.process)\(suffix)", kind: template.kind, target: template.target,
+                                         at: at, duration: duration, mode: template.mode, fraction: template.fraction,
+                                         links: template.links, added: template.added, row: template.row)
+                    spec.tenants = template.tenants
+                    faults.append(spec)
+                    processes.append(fault.process)
+                }
+            }
+            if scenario.faults.count == 1 {
+                (faultEndBin, faultSeconds) = ScenarioEffect.faultEnd(span: span, preBins: settings.preBins)
+            }
+            run.duration = pre + span + settings.post
+        }
+        // The model reports incidents in onset order: give it the faults that way.
+        let order = faults.indices.sorted { (faults[$0].at, $0) < (faults[$1].at, $1) }
+        run.faults = order.map { faults[$0] }
+        processes = order.map { processes[$0] }
+        let variant = "uptime:" + scenario.name
+        let key = FailoverSimulation.runKey(model: model, experiment: run, variant: variant, overrides: overrides, seed: scenario.seed)
+        let measured = run.duration.seconds
+        return Prepared(scenario: scenario, model: model, experiment: run, variant: variant, overrides: overrides, runKey: key,
+                        processes: processes, cuts: cuts, faultEndBin: faultEndBin, faultSeconds: faultSeconds,
+                        measuredSeconds: measured,
+                        cost: measured * rate)
+    }
+
+    private func process(named name: String) -> FaultProcess? { processes[name] }
+
+    func effect(_ prepared: Prepared, run: RunResult, wallSeconds: Double, fromStore: Bool, settings: LibrarySettings) -> ScenarioEffect {
+        ScenarioEffect(scenario: prepared.scenario, run: run, processes: prepared.processes, preBins: prepared.scenario.faults.isEmpty ? 0 : settings.preBins,
+                       measuredSeconds: prepared.measuredSeconds, cuts: prepared.cuts,
+                       faultEndBin: prepared.faultEndBin, faultSeconds: prepared.faultSeconds,
+                       tenants: prepared.model.traffic.tenants, wallSeconds: wallSeconds, fromStore: fromStore)
+    }
+
+    /// The request-level run of one prepared scenario (on a worker thread).
+    static func simulate(_ prepared: Prepared, limits: SimulationLimits) throws -> (RunResult, Double) {
+        let clock = ContinuousClock()
+        let started = clock.now
+        var result = try FailoverSimulation.run(model: prepared.model, experiment: prepared.experiment, variant: prepared.variant,
+                                                overrides: prepared.overrides, seed: prepared.scenario.seed, limits: limits)
+        let elapsed = clock.now - started
+        let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        result.identity.wallSeconds = wall
+        if result.status != .completed {
+            throw ModelError("scenario '\(prepared.scenario.name)' stopped early: \(result.statusDetail ?? result.status.rawValue)")
+        }
+        return (result, wall)
+    }
+
+    public func effects(of scenarios: [Scenario], settings: LibrarySettings, jobs: Int,
+                        progress: ((Int, Int) -> Void)?) throws -> [ScenarioEffect] {
+        let prepared = try scenarios.map { try prepare($0, settings: settings) }
+        var effects: [ScenarioEffect?] = Array(repeating: nil, count: scenarios.count)
+        var missing: [Int] = []
+        // Two scenarios with the same run key are the same run: simulate it once.
+        var firstWithKey: [String: Int] = [:]
+        var duplicates: [(Int, Int)] = []
+        for index in prepared.indices {
+            if let first = firstWithKey[prepared[index].runKey] { duplicates.append((index, first)); continue }
+            firstWithKey[prepared[index].runKey] = index
+            if let stored = try cache?.storedRun(runKey: prepared[index].runKey) {
+                effects[index] = effect(prepared[index], run: stored, wallSeconds: 0, fromStore: true, settings: settings)
+            } else {
+                missing.append(index)
+            }
+        }
+        var done = scenarios.count - missing.count - duplicates.count
+        progress?(done, scenarios.count - duplicates.count)
+        // Longest first, so that the last run to finish is a short one.
+        missing.sort { (prepared[$0].cost, $1) > (prepared[$1].cost, $0) }
+        let limits = self.limits
+        let work = missing.map { prepared[$0] }
+        try ParallelWork.run(count: work.count, jobs: jobs, body: { index in
+            try Self.simulate(work[index], limits: limits)
+        }, deliver: { index, outcome in
+            let (run, wall) = outcome
+            try cache?.store(run)
+            effects[missing[index]] = effect(work[index], run: run, wallSeconds: wall, fromStore: false, settings: settings)
+            done += 1
+            progress?(done, scenarios.count - duplicates.count)
+        })
+        for (index, first) in duplicates { effects[index] = effects[first] }
+        return effects.map { $0! }
+    }
+}
