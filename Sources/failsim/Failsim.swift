@@ -30,10 +30,11 @@ struct Failsim: ParsableCommand {
               failsim compare experiments/trigger-table.yaml --baseline baseline
               failsim report --experiment experiments/trigger-table.yaml   # HTML, Markdown, CSV in notebooks-output/
               failsim breaker replay --policy resilience4j calls.csv
+              failsim uptime experiments/annual-uptime.yaml --years 1000   # the annual uptime distribution against the SLA
 
             \(ExitCodes.help)
             """,
-        subcommands: [RunCommand.self, SweepCommand.self, MergeCommand.self, RunsCommand.self, ShowCommand.self, ValidateCommand.self, CompareCommand.self, BreakerCommand.self, ReportCommand.self]
+        subcommands: [RunCommand.self, SweepCommand.self, MergeCommand.self, RunsCommand.self, ShowCommand.self, ValidateCommand.self, CompareCommand.self, BreakerCommand.self, ReportCommand.self, UptimeCommand.self]
     )
 }
 
