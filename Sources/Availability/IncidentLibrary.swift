@@ -37,8 +37,28 @@ public struct IncidentLibrary: Sendable {
         }
     }
 
+    /// Runs of two processes overlapping (a likely pair).
+    ///
+    /// Two independent processes overlap at a rate λ_p·λ_q·(L_p + L_q), where L is a fault's
+    /// window (`preBins` before, the duration, `post` after): given an overlap, the durations are
+    /// length-biased and the offset uniform over the L_p + L_q that make the windows meet. So the
+    /// pair's runs draw both durations from the processes and the offset uniformly, and a year
+    /// picks one with probability proportional to its L_p + L_q (``weights``).
+    public struct PairEntries: Sendable, Equatable {
+        public var first: Int
+        public var second: Int
+        /// Expected overlaps per 365 days.
+        public var perYear: Double
+        /// Per load level: indices into ``scenarios``.
+        public var entries: [[Int]]
+    }
+
     /// Every library run, normal operation included.
     public var scenarios: [Scenario]
+    /// Likely pairs of processes with runs of their overlaps.
+    public var pairs: [PairEntries]
+    /// The selection weight of each pair run (by scenario index): its L_p + L_q, seconds.
+    public var weights: [Int: Double]
     /// Per load level: index into ``scenarios`` of its normal-operation run.
     public var normal: [Int]
     /// In the experiment's order of fault processes.
@@ -46,7 +66,8 @@ public struct IncidentLibrary: Sendable {
 
     /// Plans the library for `processes` at `levels`.
     public static func plan(processes: [FaultProcess], levels: [LoadLevel], settings: LibrarySettings) -> IncidentLibrary {
-        precondition(settings.bands >= 1 && settings.entriesPerBand >= 1 && settings.longEntries >= 1 && settings.durationDraws >= 16,
+        precondition(settings.bands >= 1 && settings.entriesPerBand >= 1 && settings.longEntries >= 1 && settings.durationDraws >= 16
+                     && settings.pairEntries >= 0,
                      "a library needs at least one band, one entry per band, one long entry and some draws")
         let streams = RandomStreams(seed: settings.seed)
         let cap = settings.compressAfter
@@ -60,9 +81,16 @@ public struct IncidentLibrary: Sendable {
             add("normal@\(LoadLevel.format(levels[level].requestsPerSecond))rps", level: level, faults: [], normal: settings.normalOperation)
         }
         var entries: [ProcessEntries] = []
+        var samples: [[SimDuration]] = []
+        var rates: [Double] = []
         for process in processes {
             var draws = streams.stream(named: "uptime-library/durations/" + process.name)
             let sample = (0..<settings.durationDraws).map { _ in max(process.duration.sample(&draws), .milliseconds(1)) }
+            var gaps = streams.stream(named: "uptime-library/every/" + process.name)
+            let meanGap = (0..<settings.durationDraws).reduce(0.0) { sum, _ in sum + process.every.sample(&gaps).seconds } / Double(settings.durationDraws)
+            let meanDuration = sample.reduce(0.0) { $0 + $1.seconds } / Double(sample.count)
+            samples.append(sample)
+            rates.append(1 / max(meanGap + meanDuration, 1e-9))
             let short = sample.filter { $0 < cap }.sorted()
             let longShare = Double(sample.count - short.count) / Double(sample.count)
             var picks = streams.stream(named: "uptime-library/picks/" + process.name)
@@ -99,7 +127,43 @@ public struct IncidentLibrary: Sendable {
             }
             entries.append(ProcessEntries(process: process.name, bands: bands, long: long, longShare: longShare))
         }
-        return IncidentLibrary(scenarios: scenarios, normal: normal, processes: entries)
+        // Likely pairs: expected overlaps of two processes' windows per 365 days.
+        let margin = (ScenarioEffect.binLength * Int64(settings.preBins) + settings.post).seconds
+        let meanWindow = samples.map { sample in sample.reduce(0.0) { $0 + $1.seconds } / Double(sample.count) + margin }
+        var pairs: [PairEntries] = []
+        var weights: [Int: Double] = [:]
+        let totalRate = rates.reduce(0, +)
+        for first in processes.indices {
+            for second in processes.indices where second > first {
+                let perYear = rates[first] * rates[second] * (meanWindow[first] + meanWindow[second]) * 365 * 86_400
+                guard settings.pairEntries > 0, perYear >= settings.pairsPerYear,
+                      totalRate * (meanWindow[first] + meanWindow[second]) <= settings.pairCrowding else { continue }
+                let a = processes[first].name, b = processes[second].name
+                var stream = streams.stream(named: "uptime-library/pairs/\(a)+\(b)")
+                var layouts: [(faults: [ScenarioFault], weight: Double)] = []
+                for _ in 0..<settings.pairEntries {
+                    let da = samples[first][Int(stream.nextIndex(below: UInt64(samples[first].count)))]
+                    let db = samples[second][Int(stream.nextIndex(below: UInt64(samples[second].count)))]
+                    let windowA = da.seconds + margin, windowB = db.seconds + margin
+                    // Onset of b minus onset of a, uniform over the offsets whose windows meet.
+                    let offset = SimDuration(seconds: -windowB + stream.nextUniform() * (windowA + windowB))
+                    let faults = offset >= .zero
+                        ? [ScenarioFault(process: a, offset: .zero, duration: da), ScenarioFault(process: b, offset: offset, duration: db)]
+                        : [ScenarioFault(process: b, offset: .zero, duration: db), ScenarioFault(process: a, offset: .zero - offset, duration: da)]
+                    layouts.append((faults, windowA + windowB))
+                }
+                let perLevel = levels.indices.map { level in
+                    layouts.enumerated().map { k, layout -> Int in
+                        let index = add("pair/\(a)+\(b)@\(LoadLevel.format(levels[level].requestsPerSecond))rps/\(k + 1)", level: level,
+                                        faults: layout.faults)
+                        weights[index] = layout.weight
+                        return index
+                    }
+                }
+                pairs.append(PairEntries(first: first, second: second, perYear: perYear, entries: perLevel))
+            }
+        }
+        return IncidentLibrary(scenarios: scenarios, pairs: pairs, weights: weights, normal: normal, processes: entries)
     }
 
     /// A scenario's seed: from the library seed and its name alone.

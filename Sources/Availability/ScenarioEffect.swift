@@ -23,6 +23,8 @@ public struct ScenarioEffect: Codable, Sendable, Equatable {
     public struct Incident: Codable, Sendable, Equatable {
         public var process: String
         public var faultKind: String
+        /// The region it hit.
+        public var target: String
         /// The controller rule that acted, if any.
         public var rule: String?
         public var outcome: String
@@ -34,10 +36,11 @@ public struct ScenarioEffect: Codable, Sendable, Equatable {
         public var writesLost: Int64
 
         /// Creates an incident record (synthetic effects in tests).
-        public init(process: String, faultKind: String, rule: String? = nil, outcome: String = "recovered",
+        public init(process: String, faultKind: String, target: String = "", rule: String? = nil, outcome: String = "recovered",
                     rtoSeconds: Double? = nil, rpoWrites: Int64? = nil, writesLost: Int64 = 0) {
             self.process = process
             self.faultKind = faultKind
+            self.target = target
             self.rule = rule
             self.outcome = outcome
             self.rtoSeconds = rtoSeconds
@@ -128,7 +131,7 @@ public struct ScenarioEffect: Codable, Sendable, Equatable {
         incidents = run.incidents.map { incident in
             let index = Self.faultIndex(incident.fault)
             return Incident(process: index.flatMap { $0 < processes.count ? processes[$0] : nil } ?? incident.fault,
-                            faultKind: incident.faultKind, rule: incident.rule, outcome: incident.outcome.rawValue,
+                            faultKind: incident.faultKind, target: incident.target, rule: incident.rule, outcome: incident.outcome.rawValue,
                             rtoSeconds: incident.rtoSeconds, rpoWrites: incident.rpoWrites, writesLost: incident.writesLost)
         }
         self.wallSeconds = wallSeconds

@@ -65,7 +65,8 @@ public struct BudgetShare: Codable, Sendable, Equatable {
     public var minutes: Estimate
 }
 
-/// Region-loss events pooled over every year.
+/// Losses of the primary region pooled over every year (the failover region's losses have no
+/// RTO or RPO of their own).
 public struct RegionLossSummary: Codable, Sendable, Equatable {
     public var events: Int
     public var perYear: Estimate
@@ -105,7 +106,15 @@ public struct LibraryDescription: Codable, Sendable, Equatable {
         public var longShare: Double
         public var longEntries: Int
     }
+    /// A likely pair of processes with runs of their overlaps.
+    public struct Pair: Codable, Sendable, Equatable {
+        public var processes: [String]
+        /// Expected overlaps per 365 days.
+        public var perYear: Double
+        public var runs: Int
+    }
     public var runs: Int
+    public var pairs: [Pair]
     /// Simulated seconds of the library's runs (compressed) and of the on-demand scenarios.
     public var librarySimulatedSeconds: Double
     public var exactScenarios: Int

@@ -81,6 +81,18 @@ public struct LibrarySettings: Codable, Sendable, Equatable {
     public var entriesPerBand: Int = 3
     /// Library runs of faults lasting `compressAfter` or longer, stretched to each year's duration.
     public var longEntries: Int = 3
+    /// Library runs per likely pair of fault processes (and per load level): overlaps of the two,
+    /// resampled when a year has one. Pairs expected to overlap less often than
+    /// `pairsPerYear` times a year get none: their overlaps are simulated for the year.
+    public var pairEntries: Int = 3
+    /// How often (per 365 days) two processes must be expected to overlap for the library to
+    /// hold runs of the pair.
+    public var pairsPerYear: Double = 0.001
+    /// The pair runs stand for overlaps of exactly two faults, drawn as if nothing else happened
+    /// around them; that holds only while a third fault joining is rare. A pair gets runs only
+    /// when all processes together are expected to start fewer than this many faults within the
+    /// pair's two windows (otherwise its overlaps are simulated as they come).
+    public var pairCrowding: Double = 0.01
     /// Length of the normal-operation run per load level (background failure rate).
     public var normalOperation: SimDuration = .minutes(20)
     /// Draws of each process's duration distribution used to place band edges and pick the

@@ -130,8 +130,8 @@ public struct UptimeStudy {
         let groups = Self.slotGroups(library)
         let assembler = YearAssembler(settings: settings, levels: levels, processNames: processes.map(\.name),
                                       rowRules: (model.triggers ?? []).map(\.rule.rawValue), tenantShares: tenantShares(tenantRanks),
-                                      tenantRanks: tenantRanks, threshold: downtimeErrorRate)
-        let base = AssemblyTables(library: libraryEffects, exact: exactEffects, groups: groups,
+                                      tenantRanks: tenantRanks, threshold: downtimeErrorRate, primaryRegion: model.regions.primary)
+        let base = AssemblyTables(library: libraryEffects, exact: exactEffects, groups: groups, weights: library.weights,
                                   backgroundPerBin: backgroundPerBin, backgroundShare: backgroundShare)
         let years = try assembleYears(assembler, tables: base, placed: placedYears, incidents: incidentCounts, jobs: jobs)
 
@@ -190,11 +190,16 @@ public struct UptimeStudy {
                 groups[SlotGroup(process: p, level: level, band: nil)] = runs
             }
         }
+        for pair in library.pairs {
+            for (level, runs) in pair.entries.enumerated() where !runs.isEmpty {
+                groups[SlotGroup(process: pair.first, level: level, band: nil, partner: pair.second)] = runs
+            }
+        }
         return groups
     }
 
     static func groupOrder(_ a: SlotGroup, _ b: SlotGroup) -> Bool {
-        (a.process, a.level, a.band ?? -1) < (b.process, b.level, b.band ?? -1)
+        (a.process, a.partner ?? -1, a.level, a.band ?? -1) < (b.process, b.partner ?? -1, b.level, b.band ?? -1)
     }
 
     /// A standard normal draw (Box–Muller, one of the pair).
@@ -341,7 +346,11 @@ public struct UptimeStudy {
                 longShare: entries.longShare, longEntries: entries.long.first?.count ?? 0)
         }
         let simulated = { (effects: [ScenarioEffect]) in effects.reduce(0.0) { $0 + Double($1.failed.count) * ScenarioEffect.binSeconds } }
-        let description = LibraryDescription(runs: library.scenarios.count, librarySimulatedSeconds: simulated(libraryEffects),
+        let pairs = library.pairs.map {
+            LibraryDescription.Pair(processes: [processes[$0.first].name, processes[$0.second].name], perYear: $0.perYear,
+                                    runs: $0.entries.reduce(0) { $0 + $1.count })
+        }
+        let description = LibraryDescription(runs: library.scenarios.count, pairs: pairs, librarySimulatedSeconds: simulated(libraryEffects),
                                              exactScenarios: exact.count, exactSimulatedSeconds: simulated(exactEffects),
                                              backgroundFailureRate: backgroundShare, processes: described)
         return UptimeReport(
@@ -361,6 +370,8 @@ struct SlotGroup: Hashable, Sendable {
     var process: Int
     var level: Int
     var band: Int?
+    /// For the runs of a pair of processes: the second process.
+    var partner: Int? = nil
 }
 
 /// ``AssemblyInputs`` in plain data, so that worker threads can share it.
@@ -368,13 +379,26 @@ struct AssemblyTables: Sendable {
     var library: [ScenarioEffect]
     var exact: [ScenarioEffect]
     var groups: [SlotGroup: [Int]]
+    var weights: [Int: Double]
     var backgroundPerBin: [Double]
     var backgroundShare: [Double]
 
     var inputs: AssemblyInputs {
         let groups = self.groups
+        let weights = self.weights
         return AssemblyInputs(library: library, exact: exact,
                               entryForSlot: { slot in groups[SlotGroup(process: slot.process, level: slot.level, band: slot.band)]![slot.position] },
+                              entryForPair: { group, choice in
+                                  // In proportion to the runs' weights (the pair's length bias).
+                                  let runs = groups[group]!
+                                  let total = runs.reduce(0.0) { $0 + weights[$1]! }
+                                  var cumulative = 0.0
+                                  for run in runs {
+                                      cumulative += weights[run]!
+                                      if choice * total < cumulative { return run }
+                                  }
+                                  return runs[runs.count - 1]
+                              },
                               backgroundPerBin: backgroundPerBin, backgroundShare: backgroundShare)
     }
 }

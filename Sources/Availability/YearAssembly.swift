@@ -66,6 +66,8 @@ struct AssemblyInputs {
     var exact: [ScenarioEffect]
     /// The library scenario a slot takes.
     var entryForSlot: (LibrarySlot) -> Int
+    /// The pair run a choice in [0, 1) takes.
+    var entryForPair: (SlotGroup, Double) -> Int = { _, _ in 0 }
     /// Background failures per bin, per load level (from the normal-operation runs' bins).
     var backgroundPerBin: [Double]
     /// Background failed share of requests by arrival, per load level (tenants).
@@ -83,6 +85,8 @@ struct YearAssembler {
     let tenantShares: [Double]
     let tenantRanks: [Int]
     let threshold: Double
+    /// Region-loss events count when they hit this region (RTO and RPO are the primary's).
+    var primaryRegion: String = ""
 
     var faultTypeCount: Int { processNames.count + 2 }     // processes, overlap, background
 
@@ -133,6 +137,8 @@ struct YearAssembler {
             case .library(let slot, let drawn):
                 effect = inputs.library[inputs.entryForSlot(slot)]
                 duration = drawn
+            case .pair(let group, let choice):
+                effect = inputs.library[inputs.entryForPair(group, choice)]
             case .exact(let position):
                 effect = inputs.exact[position]
                 exactCount += 1
@@ -226,7 +232,7 @@ struct YearAssembler {
                 tenantFailed[t] += (tenantExcess + insertedExcess * share) * clip
             }
             if scenario.onset < settings.yearLength {
-                for incident in effect.incidents where incident.faultKind == "regionLoss" {
+                for incident in effect.incidents where incident.faultKind == "regionLoss" && incident.target == primaryRegion {
                     regionLosses.append(RegionLossEvent(process: incident.process, rtoSeconds: incident.rtoSeconds,
                                                         rpoWrites: incident.rpoWrites, writesLost: incident.writesLost))
                 }

@@ -27,6 +27,9 @@ struct PlacedScenario: Sendable {
     enum Source: Sendable {
         /// A library run adjusted to the incident's own duration.
         case library(slot: LibrarySlot, duration: SimDuration)
+        /// A run of the pair library, chosen by `choice` (uniform in [0, 1)) in proportion to
+        /// the runs' weights.
+        case pair(group: SlotGroup, choice: Double)
         /// Index into the study's list of on-demand scenarios.
         case exact(Int)
     }
@@ -120,6 +123,17 @@ struct YearSchedule {
                 placed.append(PlacedScenario(onset: onset, source: .library(slot: slot, duration: group[0].duration),
                                              level: group[0].level, processes: [group[0].process]))
                 continue
+            }
+            if group.count == 2, group[0].process != group[1].process {
+                let first = min(group[0].process, group[1].process), second = max(group[0].process, group[1].process)
+                if let pair = library.pairs.first(where: { $0.first == first && $0.second == second }), !pair.entries[group[0].level].isEmpty {
+                    var stream = RandomStreams(seed: settings.seed).stream(named: "uptime/year/\(year)/pair/\(position)")
+                    placed.append(PlacedScenario(onset: onset,
+                                                 source: .pair(group: SlotGroup(process: first, level: group[0].level, band: nil, partner: second),
+                                                               choice: stream.nextUniform()),
+                                                 level: group[0].level, processes: [first, second]))
+                    continue
+                }
             }
             let kind = group.count == 1 ? "single" : "overlap"
             let name = "\(kind)/s\(settings.seed)/y\(year + 1)/\(position + 1)"

@@ -81,6 +81,10 @@ struct UptimeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Library runs of long faults (stretched to each year's duration).", valueName: "n"))
     var longEntries: Int = LibrarySettings().longEntries
 
+    @Option(name: .long, help: ArgumentHelp("Library runs per likely pair of fault processes (0: simulate every overlap as it comes).",
+                                            valueName: "n"))
+    var pairEntries: Int = LibrarySettings().pairEntries
+
     @Option(name: .long, help: ArgumentHelp("Simulate at most this much of any gap between fault starts and ends; the rest is the steady state repeated.",
                                             valueName: "duration"))
     var compressAfter: String = LibrarySettings().compressAfter.description
@@ -97,6 +101,7 @@ struct UptimeCommand: ParsableCommand {
         if years < 1 { throw ValidationError("--years must be at least 1, found \(years)") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
         if resamples < 0 { throw ValidationError("--resamples cannot be negative") }
+        if pairEntries < 0 { throw ValidationError("--pair-entries cannot be negative") }
         if bands < 1 || entriesPerBand < 1 || longEntries < 1 {
             throw ValidationError("--bands, --entries-per-band and --long-entries must be at least 1")
         }
@@ -120,6 +125,7 @@ struct UptimeCommand: ParsableCommand {
         settings.library.bands = bands
         settings.library.entriesPerBand = entriesPerBand
         settings.library.longEntries = longEntries
+        settings.library.pairEntries = pairEntries
         settings.library.compressAfter = try SimDuration(parsing: compressAfter)
         settings.library.post = try SimDuration(parsing: post)
         return settings
@@ -265,11 +271,11 @@ enum UptimeSummary {
             out.append(String(format: "Region loss: %d events (%.3f a year).", loss.events, loss.perYear.mean))
             if let rto = loss.rtoSeconds {
                 var line = "  RTO (loss → writes accepted): mean \(Report.duration(rto.mean.mean)) "
-                    + "[\(Report.duration(rto.mean.lower)), \(Report.duration(rto.mean.upper))], "
+                    + "[\(Report.duration(max(0, rto.mean.combinedLower))), \(Report.duration(rto.mean.combinedUpper))], "
                     + "p95 \(Report.duration(rto.p95)), max \(Report.duration(rto.max))"
                 if let within = loss.rtoWithinTarget, let target = loss.rtoTargetSeconds {
                     line += "; within \(Report.duration(target)): \(percent(within.proportion, digits: 1)) "
-                        + "[\(percent(within.lower, digits: 1)), \(percent(within.upper, digits: 1))]"
+                        + "[\(percent(within.combinedLower, digits: 1)), \(percent(within.combinedUpper, digits: 1))]"
                 }
                 out.append(line)
             }
@@ -294,6 +300,10 @@ enum UptimeSummary {
         let library = report.library
         out.append(String(format: "Incidents: %.1f a year; overlaps simulated together: %.3f a year (%d scenarios for single years).",
                           report.incidentsPerYear.mean, report.overlapsPerYear.mean, library.exactScenarios))
+        if !library.pairs.isEmpty {
+            out.append("Pairs in the library: " + library.pairs.map { String(format: "%@ (%.4f a year)", $0.processes.joined(separator: "+"), $0.perYear) }
+                .joined(separator: ", ") + ".")
+        }
         out.append(String(format: "Library: %d runs (%.1f h simulated); background failure rate %@.", library.runs,
                           library.librarySimulatedSeconds / 3600, library.backgroundFailureRate.map { percent($0, digits: 4) }.joined(separator: ", ")))
         out.append(String(format: "Cost: %d runs, %d from the store, %d simulated (%.0f s of simulation on %d workers); %.1f s wall.",

@@ -103,4 +103,37 @@ struct TheoryTests {
         let added = 1 - Support.meanProduct([left], minutes: minutes) - Support.meanProduct([right], minutes: minutes)
         #expect(!availability.contains(added), "the interval cannot tell ΠAᵢ from adding outages up: \(added)")
     }
+
+    /// Overlaps taken from the pair library (runs of two faults drawn with length-biased
+    /// durations and a uniform offset, picked in proportion to their windows) instead of
+    /// simulated: still 1 − Π(1 − Aᵢ) for sparse components, where a third fault seldom joins.
+    @Test func pairLibraryMatchesParallelTheory() throws {
+        let model = try Support.model(Support.singleRegionModel)
+        let experiment = try Support.components([("left", "{kind: api5xx, fraction: 1}", 600, 30),
+                                                 ("right", "{kind: databaseUnreachable, mode: refuse}", 800, 40)])
+        let week = SimDuration.days(7)
+        var settings = Support.settings(years: 300, yearLength: week)
+        settings.bootstrapReplicates = 10
+        settings.library.pairEntries = 40
+        settings.library.pairCrowding = 1
+        let study = UptimeStudy(model: model, experiment: experiment, settings: settings)
+        let evaluator = IntervalEvaluator(components: ["left", "right"], structure: .parallel, rate: 2)
+        let (report, _) = try study.run(evaluator: evaluator, jobs: 2)
+        #expect(report.library.pairs.count == 1, "the pair must be in the library")
+        #expect(report.library.exactScenarios < report.years.reduce(0) { $0 + $1.overlaps } / 5,
+                "most overlaps must come from the pair library: \(report.library.exactScenarios) simulated")
+        let expected = 1 - Support.meanProduct([.init(upMinutes: 600, downMinutes: 30), .init(upMinutes: 800, downMinutes: 40)],
+                                               minutes: week.seconds / 60)
+        let availability = try #require(report.measure("requests")).availability.mean
+        #expect(availability.contains(expected), "expected \(expected) (1 − Π(1 − Aᵢ)), study \(availability)")
+        #expect((1 - availability.combinedLower) / (1 - expected) < 1.5, "interval too wide: \(availability)")
+        // The same years with every overlap simulated: the pair library's answer must be that
+        // one within the library's error.
+        settings.library.pairCrowding = 0
+        let exact = try UptimeStudy(model: model, experiment: experiment, settings: settings).run(evaluator: evaluator, jobs: 2).report
+        let simulated = try #require(exact.measure("requests")).availability.mean
+        #expect(exact.library.pairs.isEmpty)
+        #expect(abs(simulated.mean - availability.mean) <= 1.96 * availability.librarySD,
+                "pairs \(availability.mean) ± \(availability.librarySD), simulated \(simulated.mean)")
+    }
 }
