@@ -30,8 +30,7 @@ public struct ScenarioFault: Codable, Sendable, Equatable {
 public struct ScenarioCut: Codable, Sendable, Equatable {
     /// The bin of the compressed run before which the missing bins go.
     public var bin: Int
-    /// How many bins are missing (fixed for a composite; for a long library entry, the year
-    /// decides: see ``ScenarioEffect/isStretchable``).
+    /// How many bins are missing.
     public var bins: Int
 
     /// Creates a cut.

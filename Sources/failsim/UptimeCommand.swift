@@ -15,8 +15,10 @@ struct UptimeCommand: ParsableCommand {
             Samples --years years of the experiment's fault processes (the experiment must have \
             faultProcesses and no scripted faults). Each incident's effect comes from the model at \
             request level through an incident library: runs per fault process × duration band × \
-            load level, reused across years; faults that overlap (their windows, failback \
-            included, meet) and durations the library lacks are simulated for that year alone. \
+            load level, reused across years, each adjusted to the incident's own duration; likely \
+            pairs of processes have library runs of their overlaps (--pair-entries); other \
+            overlaps (faults whose windows, failback included, meet) and durations the library \
+            lacks are simulated for that year alone, never added up from separate incidents. \
             Healthy time costs nothing: it fails at the background rate of a normal-operation run.
 
             Every library and overlap run is an ordinary run in the database (variant \
@@ -140,7 +142,6 @@ struct UptimeCommand: ParsableCommand {
             printError("error: --compress-after must be at least 1m")
             throw ExitCode(ExitCodes.usage)
         }
-        settings.library.normalOperation = max(settings.library.normalOperation, .zero)
         let study = UptimeStudy(model: baseline.model, experiment: loaded.experiment, settings: settings)
         try reportingErrors { try study.validate() }
         let runStore = try reportingErrors { try store.open() }
