@@ -137,7 +137,7 @@ struct UptimeCommand: ParsableCommand {
         let loaded = try reportingErrors { try ExperimentSource.load(experimentFile: experimentFile, model: model) }
         let plan = try reportingErrors { try ExperimentPlan(loaded) }
         let baseline = plan.variants[0]
-        var settings = try self.settings()
+        let settings = try self.settings()
         if settings.library.compressAfter < .minutes(1) {
             printError("error: --compress-after must be at least 1m")
             throw ExitCode(ExitCodes.usage)
