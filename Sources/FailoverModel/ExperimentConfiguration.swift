@@ -65,6 +65,54 @@ public struct ExperimentConfiguration: Codable, Sendable, Equatable {
     public var seedList: [UInt64] { seeds?.values ?? [1] }
 }
 
+extension ExperimentConfiguration {
+    /// Decodes every key, then refuses what no run could do: a zero duration, a warm-up and
+    /// duration beyond the time type, and a fault, fault process or variant name used twice
+    /// (each reported at its second use).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decode(String.self, forKey: .kind)
+        name = try c.decode(String.self, forKey: .name)
+        description = try c.decodeIfPresent(String.self, forKey: .description)
+        model = try c.decode(String.self, forKey: .model)
+        overrides = try c.decodeIfPresent([String: String].self, forKey: .overrides)
+        duration = try c.decode(SimDuration.self, forKey: .duration)
+        warmUp = try c.decodeIfPresent(SimDuration.self, forKey: .warmUp)
+        seeds = try c.decodeIfPresent(SeedSpec.self, forKey: .seeds)
+        faults = try c.decode([FaultSpec].self, forKey: .faults)
+        variants = try c.decodeIfPresent([Variant].self, forKey: .variants)
+        faultProcesses = try c.decodeIfPresent([FaultProcess].self, forKey: .faultProcesses)
+        sweep = try c.decodeIfPresent(SweepSpec.self, forKey: .sweep)
+        checks = try c.decodeIfPresent(Checks.self, forKey: .checks)
+        if duration.nanoseconds <= 0 {
+            throw DecodingError.dataCorruptedError(forKey: .duration, in: c, debugDescription: "duration must be longer than zero, found \(duration)")
+        }
+        if (warmUp ?? .zero).nanoseconds.addingReportingOverflow(duration.nanoseconds).overflow {
+            throw DecodingError.dataCorruptedError(forKey: .duration, in: c, debugDescription: "warmUp + duration is longer than the time type holds (about 292 years)")
+        }
+        func refuseRepeated(_ names: [String], _ key: CodingKeys, _ what: String, nameKey: any CodingKey) throws {
+            for (index, name) in names.enumerated() {
+                guard let first = names[..<index].firstIndex(of: name) else { continue }
+                throw DecodingError.dataCorrupted(.init(
+                    codingPath: decoder.codingPath + [key, IndexKey(index), nameKey],
+                    debugDescription: "\(what) '\(name)' is declared twice (first as \(key.rawValue)[\(first)])"))
+            }
+        }
+        try refuseRepeated(faults.map(\.name), .faults, "fault", nameKey: FaultSpec.CodingKeys.name)
+        try refuseRepeated((faultProcesses ?? []).map(\.name), .faultProcesses, "fault process", nameKey: FaultProcess.CodingKeys.name)
+        try refuseRepeated((variants ?? []).map(\.name), .variants, "variant", nameKey: Variant.CodingKeys.name)
+    }
+
+    /// A list element's key in an error's coding path (`[2]`).
+    struct IndexKey: CodingKey {
+        let intValue: Int?
+        let stringValue: String
+        init(_ index: Int) { intValue = index; stringValue = "Index \(index)" }
+        init?(intValue: Int) { self.init(intValue) }
+        init?(stringValue: String) { nil }
+    }
+}
+
 /// Seeds as a count (`seeds: 20`, meaning 1…20) or an explicit list (`seeds: [7, 11]`).
 public enum SeedSpec: Codable, Sendable, Equatable, ExpressibleByArrayLiteral {
     case count(Int)
@@ -160,8 +208,12 @@ public struct SweepSpec: Codable, Sendable, Equatable {
             throw DecodingError.dataCorruptedError(forKey: .parameters, in: c, debugDescription: "the grid has \(points) points; at most 100,000 are allowed")
         }
         if let constraint {
-            do { _ = try SweepConstraint(parsing: constraint) } catch {
+            let parsed: SweepConstraint
+            do { parsed = try SweepConstraint(parsing: constraint) } catch {
                 throw DecodingError.dataCorruptedError(forKey: .constraint, in: c, debugDescription: "\(error)")
+            }
+            if let unknown = parsed.unknownNames(swept: Set(names)).first {
+                throw DecodingError.dataCorruptedError(forKey: .constraint, in: c, debugDescription: "constraint names '\(unknown)', which is neither a swept parameter (\(names.joined(separator: ", "))) nor a value")
             }
         }
     }
@@ -276,6 +328,9 @@ public struct FaultSpec: Codable, Sendable, Equatable {
         if duration.nanoseconds <= 0 {
             throw DecodingError.dataCorruptedError(forKey: .duration, in: c, debugDescription: "a fault's duration must be longer than zero")
         }
+        if at.nanoseconds.addingReportingOverflow(duration.nanoseconds).overflow {
+            throw DecodingError.dataCorruptedError(forKey: .at, in: c, debugDescription: "the fault (at \(at) for \(duration)) ends later than the time type holds (about 292 years)")
+        }
         if let problem = Self.shapeProblem(kind: kind, fraction: fraction, added: added) {
             throw DecodingError.dataCorruptedError(forKey: problem.key, in: c, debugDescription: problem.message)
         }
@@ -368,10 +423,14 @@ public struct FaultProcess: Codable, Sendable, Equatable {
         var clock = after ?? start
         var occurrence = 0
         while generated.count < limit {
-            clock = clock + every.sample(&source)
+            // Draws can be as long as the time type holds: a sum beyond it is past any end.
+            let (next, overflow) = clock.nanoseconds.addingReportingOverflow(every.sample(&source).nanoseconds)
+            guard !overflow else { break }
+            clock = SimDuration(nanoseconds: next)
             guard clock < end else { break }
-            // At least a millisecond, so that a draw of zero still makes a fault.
-            let length = max(duration.sample(&source), .milliseconds(1))
+            // At least a millisecond, so that a draw of zero still makes a fault; and ending
+            // within the time type.
+            let length = min(max(duration.sample(&source), .milliseconds(1)), SimDuration(nanoseconds: .max - clock.nanoseconds))
             occurrence += 1
             for template in faults {
                 let suffix = faults.count > 1 ? "-\(template.kind.rawValue)" : ""

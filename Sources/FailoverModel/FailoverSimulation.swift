@@ -214,7 +214,7 @@ public enum FailoverSimulation {
                     throw ModelError("fault '\(fault.name)': tenant \(bad) is not a tenant rank of model '\(model.name)' (1 to \(model.traffic.tenants))")
                 }
             }
-            if let row = fault.row, !(1...(model.triggers?.count ?? 0)).contains(row) {
+            if let row = fault.row, !(row >= 1 && row <= (model.triggers?.count ?? 0)) {
                 throw ModelError("fault '\(fault.name)': row \(row) is not a row of the model's trigger table (\(model.triggers?.count ?? 0) rows)")
             }
         }

@@ -448,3 +448,155 @@ public struct BreakerConfiguration: Codable, Sendable, Equatable {
         }
     }
 }
+
+// MARK: - Checked values
+
+/// The coding key of a list element in a validation error's path (`[2]` in the key path).
+struct ListIndexKey: CodingKey {
+    let intValue: Int?
+    let stringValue: String
+    init(_ index: Int) { intValue = index; stringValue = "Index \(index)" }
+    init?(intValue: Int) { self.init(intValue) }
+    init?(stringValue: String) { nil }
+}
+
+extension ModelConfiguration {
+    /// Decodes every section, then refuses values that would make a run meaningless, hang or
+    /// crash (a probe every 0 s, no edge locations, a share above 1…); the error names the
+    /// offending value's key path, so that the file decoder reports its line and column. A zero
+    /// that means something (a DNS or cache TTL of 0, no warm standby) is allowed.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decode(String.self, forKey: .kind)
+        name = try c.decode(String.self, forKey: .name)
+        description = try c.decodeIfPresent(String.self, forKey: .description)
+        regions = try c.decode(Regions.self, forKey: .regions)
+        links = try c.decodeIfPresent(Links.self, forKey: .links)
+        traffic = try c.decode(Traffic.self, forKey: .traffic)
+        edge = try c.decodeIfPresent(Edge.self, forKey: .edge)
+        dns = try c.decodeIfPresent(DNS.self, forKey: .dns)
+        service = try c.decode(Service.self, forKey: .service)
+        cache = try c.decodeIfPresent(Cache.self, forKey: .cache)
+        database = try c.decodeIfPresent(Database.self, forKey: .database)
+        breakers = try c.decodeIfPresent([BreakerConfiguration].self, forKey: .breakers)
+        healthChecks = try c.decodeIfPresent(HealthChecks.self, forKey: .healthChecks)
+        controller = try c.decodeIfPresent(Controller.self, forKey: .controller)
+        writes = try c.decodeIfPresent(Writes.self, forKey: .writes)
+        slo = try c.decode(ServiceLevels.self, forKey: .slo)
+        triggers = try c.decodeIfPresent([TriggerRow].self, forKey: .triggers)
+        alerts = try c.decodeIfPresent(Alerts.self, forKey: .alerts)
+        backups = try c.decodeIfPresent([Backup].self, forKey: .backups)
+        try checkValues(at: decoder.codingPath)
+    }
+
+    /// The value checks of ``init(from:)``, in file order.
+    func checkValues(at base: [any CodingKey]) throws {
+        func refuse(_ path: [any CodingKey], _ message: String) -> DecodingError {
+            DecodingError.dataCorrupted(.init(codingPath: base + path, debugDescription: message))
+        }
+        func atLeastOne(_ value: Int, _ path: [any CodingKey]) throws {
+            if value < 1 { throw refuse(path, "\(path.last!.stringValue) must be at least 1, found \(value)") }
+        }
+        func notNegative(_ value: Int, _ path: [any CodingKey]) throws {
+            if value < 0 { throw refuse(path, "\(path.last!.stringValue) must be zero or more, found \(value)") }
+        }
+        func notNegative(_ value: Double, _ path: [any CodingKey]) throws {
+            if value < 0 { throw refuse(path, "\(path.last!.stringValue) must be zero or more, found \(value)") }
+        }
+        func share(_ value: Double, _ path: [any CodingKey]) throws {
+            if !(value >= 0 && value <= 1) { throw refuse(path, "\(path.last!.stringValue) must be from 0 to 1, found \(value)") }
+        }
+        func positive(_ value: SimDuration, _ path: [any CodingKey]) throws {
+            if value.nanoseconds <= 0 { throw refuse(path, "\(path.last!.stringValue) must be longer than zero, found \(value)") }
+        }
+        typealias K = CodingKeys
+
+        if regions.primary.isEmpty { throw refuse([K.regions, Regions.CodingKeys.primary], "a region needs a name") }
+        if let failover = regions.failover, failover == regions.primary || failover.isEmpty {
+            throw refuse([K.regions, Regions.CodingKeys.failover], "the failover region must have a name other than the primary's ('\(regions.primary)')")
+        }
+
+        typealias T = Traffic.CodingKeys
+        try notNegative(traffic.requestsPerSecond, [K.traffic, T.requestsPerSecond])
+        for (index, step) in (traffic.profile ?? []).enumerated() {
+            try notNegative(step.requestsPerSecond, [K.traffic, T.profile, ListIndexKey(index), RateStep.CodingKeys.requestsPerSecond])
+        }
+        try atLeastOne(traffic.tenants, [K.traffic, T.tenants])
+        try notNegative(traffic.tenantSkew, [K.traffic, T.tenantSkew])
+        try notNegative(traffic.employeesPerTenant, [K.traffic, T.employeesPerTenant])
+        if let users = traffic.concurrentUsers { try notNegative(users, [K.traffic, T.concurrentUsers]) }
+        typealias X = OperationMix.CodingKeys
+        let mix = traffic.mix
+        for (value, key) in [(mix.read, X.read), (mix.write, .write), (mix.batch, .batch), (mix.report, .report)] {
+            try notNegative(value, [K.traffic, T.mix, key])
+        }
+        if !(mix.read + mix.write + mix.batch + mix.report > 0) {
+            throw refuse([K.traffic, T.mix], "the shares of the mix must add up to more than zero")
+        }
+        try positive(traffic.deadline, [K.traffic, T.deadline])
+        if let retry = traffic.retry {
+            try atLeastOne(retry.maxAttempts, [K.traffic, T.retry, Retry.CodingKeys.maxAttempts])
+            try share(retry.jitter, [K.traffic, T.retry, Retry.CodingKeys.jitter])
+            try notNegative(retry.budget, [K.traffic, T.retry, Retry.CodingKeys.budget])
+        }
+
+        if let edge {
+            try atLeastOne(edge.locations, [K.edge, Edge.CodingKeys.locations])
+            try share(edge.l1CacheableShare, [K.edge, Edge.CodingKeys.l1CacheableShare])
+        }
+        if let dns { try share(dns.staleShare, [K.dns, DNS.CodingKeys.staleShare]) }
+
+        typealias S = Service.CodingKeys
+        try atLeastOne(service.instances, [K.service, S.instances])
+        if let standby = service.standbyInstances { try notNegative(standby, [K.service, S.standbyInstances]) }
+        if let most = service.maxInstances { try atLeastOne(most, [K.service, S.maxInstances]) }
+        if let interval = service.scaleUpInterval { try positive(interval, [K.service, S.scaleUpInterval]) }
+        try atLeastOne(service.concurrency, [K.service, S.concurrency])
+        try notNegative(service.queueLimit, [K.service, S.queueLimit])
+        try share(service.backgroundErrorRate, [K.service, S.backgroundErrorRate])
+
+        if let cache {
+            if let keys = cache.keysPerTenant { try atLeastOne(keys, [K.cache, Cache.CodingKeys.keysPerTenant]) }
+            for (index, entry) in (cache.invalidation ?? []).enumerated() {
+                if let value = entry.share { try share(value, [K.cache, Cache.CodingKeys.invalidation, ListIndexKey(index), Invalidation.CodingKeys.share]) }
+            }
+        }
+        if let database {
+            try atLeastOne(database.poolSize, [K.database, Database.CodingKeys.poolSize])
+            try positive(database.callTimeout, [K.database, Database.CodingKeys.callTimeout])
+            if let rate = database.errorRate { try share(rate, [K.database, Database.CodingKeys.errorRate]) }
+        }
+        if let checks = healthChecks {
+            typealias H = HealthChecks.CodingKeys
+            try positive(checks.interval, [K.healthChecks, H.interval])
+            try atLeastOne(checks.failureThreshold, [K.healthChecks, H.failureThreshold])
+            try atLeastOne(checks.successThreshold, [K.healthChecks, H.successThreshold])
+        }
+        if let controller {
+            typealias C = Controller.CodingKeys
+            try positive(controller.evaluationWindow, [K.controller, C.evaluationWindow])
+            try notNegative(controller.minimumRequests, [K.controller, C.minimumRequests])
+            try share(controller.errorRateThreshold, [K.controller, C.errorRateThreshold])
+            let steps = controller.failback.steps
+            let stepsPath: [any CodingKey] = [K.controller, C.failback, Failback.CodingKeys.steps]
+            for (index, step) in steps.enumerated() where !(step > 0 && step <= 1) {
+                throw refuse(stepsPath + [ListIndexKey(index)], "a failback step is a share of traffic above 0 and at most 1, found \(step)")
+            }
+            if steps.last != 1 { throw refuse(stepsPath, "the last failback step must be 1 (all traffic back), found \(steps.last.map { "\($0)" } ?? "no steps")") }
+        }
+        if let writes {
+            try notNegative(writes.queueCapacity, [K.writes, Writes.CodingKeys.queueCapacity])
+            if !(writes.replayRate > 0) { throw refuse([K.writes, Writes.CodingKeys.replayRate], "replayRate must be above zero, found \(writes.replayRate)") }
+        }
+
+        typealias L = ServiceLevels.CodingKeys
+        if !(slo.uptime > 0 && slo.uptime <= 1) {
+            throw refuse([K.slo, L.uptime], "uptime is a share above 0 and at most 1 (99.9 % is 0.999), found \(slo.uptime)")
+        }
+        try share(slo.recoveryErrorRate, [K.slo, L.recoveryErrorRate])
+        try positive(slo.stabilityWindow, [K.slo, L.stabilityWindow])
+        for (index, row) in (triggers ?? []).enumerated() {
+            try positive(row.target, [K.triggers, ListIndexKey(index), TriggerRow.CodingKeys.target])
+        }
+    }
+}

@@ -93,26 +93,34 @@ struct DuplicateKeyLocator {
             if number > 0 { textView.append("\n") }
             textView.append(contentsOf: scalars)
         }
+        var budget = Self.visitedNodesMax
         guard let root = try? Yams.compose(yaml: String(textView)),
-            let path = Self.path(toKeyAt: line, column: column, in: root, prefix: [])
+            let path = Self.path(toKeyAt: line, column: column, in: root, prefix: [], budget: &budget)
         else { return "" }
         return KeyPathFormatter.format(path + [MappingEntryKey(key)])
     }
 
-    /// The path of the mapping holding the key that starts at `line`:`column`.
-    static func path(toKeyAt line: Int, column: Int, in node: Node, prefix: [any CodingKey]) -> [any CodingKey]? {
+    /// Most nodes the search below visits: a node repeated through aliases is visited once per
+    /// repetition, and nested aliases ("billion laughs") repeat a few lines a billion times.
+    static let visitedNodesMax = 1_000_000
+
+    /// The path of the mapping holding the key that starts at `line`:`column` (nil when not
+    /// found within `budget` visited nodes).
+    static func path(toKeyAt line: Int, column: Int, in node: Node, prefix: [any CodingKey], budget: inout Int) -> [any CodingKey]? {
+        budget -= 1
+        guard budget >= 0 else { return nil }
         switch node {
         case .mapping(let mapping):
             for (key, value) in mapping {
                 if let mark = key.mark, mark.line == line, mark.column == column { return prefix }
                 let name = key.scalar?.string ?? ""
-                if let found = path(toKeyAt: line, column: column, in: value, prefix: prefix + [MappingEntryKey(name)]) {
+                if let found = path(toKeyAt: line, column: column, in: value, prefix: prefix + [MappingEntryKey(name)], budget: &budget) {
                     return found
                 }
             }
         case .sequence(let sequence):
             for (index, element) in sequence.enumerated() {
-                if let found = path(toKeyAt: line, column: column, in: element, prefix: prefix + [SequenceIndexKey(index)]) {
+                if let found = path(toKeyAt: line, column: column, in: element, prefix: prefix + [SequenceIndexKey(index)], budget: &budget) {
                     return found
                 }
             }

@@ -12,6 +12,9 @@ public struct LoadedExperiment: Sendable {
     /// Models that variants name instead of the experiment's (`variants[].model`), by the name
     /// as written: their text and display name.
     public var variantModels: [String: ModelSource] = [:]
+    /// The experiment's text as read, so that problems found later (an override the model
+    /// refuses, a fault target the model lacks) point at its line and column.
+    public var experimentText: String = ""
 }
 
 /// A model file's text and the name errors show for it.
@@ -45,23 +48,38 @@ public enum ExperimentLoader {
         let kind = try FileKind.read(from: experimentText, file: experimentFile)
         guard kind == .experiment else {
             throw FileError(file: experimentFile, line: 1, column: 1, keyPath: "kind",
-                            message: "this is a \(kind.rawValue) file; expected an experiment file (kind: experiment)")
+                            message: "this is a model file; expected an experiment file (kind: experiment)")
         }
         let experiment = try LocatedYAMLDecoder().decode(ExperimentConfiguration.self, from: experimentText, file: experimentFile)
         let model: (text: String, file: String)
         if let modelOverride {
             model = (try readText(modelOverride), modelOverride)
         } else {
-            model = try resolveModel(experiment.model)
+            model = try resolving(experiment.model, at: [.key("model")], experimentText, experimentFile, resolveModel)
         }
         var variantModels: [String: ModelSource] = [:]
-        for variant in experiment.variants ?? [] {
+        for (index, variant) in (experiment.variants ?? []).enumerated() {
             guard let name = variant.model, variantModels[name] == nil else { continue }
-            let resolved = try resolveModel(name)
+            let resolved = try resolving(name, at: [.key("variants"), .index(index), .key("model")], experimentText, experimentFile, resolveModel)
             variantModels[name] = ModelSource(text: resolved.text, file: resolved.file)
         }
         return LoadedExperiment(experiment: experiment, modelText: model.text, modelFile: model.file, experimentFile: experimentFile,
-                                variantModels: variantModels)
+                                variantModels: variantModels, experimentText: experimentText)
+    }
+
+    /// A model file named at `path` of the experiment: a file that cannot be read at all is
+    /// reported at that key of the experiment (errors inside the model file keep their place).
+    static func resolving(
+        _ name: String, at path: [PathElement], _ experimentText: String, _ experimentFile: String,
+        _ resolveModel: (String) throws(FileError) -> (text: String, file: String)
+    ) throws(FileError) -> (text: String, file: String) {
+        do {
+            return try resolveModel(name)
+        } catch where error.line == nil {
+            let place = TextPlaces(text: experimentText).place(of: path, key: false)
+            throw FileError(file: experimentFile, line: place?.line, column: place?.column, keyPath: TextPlaces.format(path),
+                            message: "model file \(error.file): \(error.message)")
+        }
     }
 
     /// Decodes a model from its text with overrides (`key.path[index].key: value`) applied to the
@@ -70,7 +88,7 @@ public enum ExperimentLoader {
         let kind = try FileKind.read(from: text, file: file)
         guard kind == .model else {
             throw FileError(file: file, line: 1, column: 1, keyPath: "kind",
-                            message: "this is a \(kind.rawValue) file; expected a model file (kind: model)")
+                            message: "this is an experiment file; expected a model file (kind: model)")
         }
         guard !overrides.isEmpty else {
             return try LocatedYAMLDecoder().decode(ModelConfiguration.self, from: text, file: file)
@@ -95,13 +113,48 @@ public enum ExperimentLoader {
             }
             node = replaced
         }
+        // Serializing writes every alias out in full: a file of nested aliases ("billion laughs")
+        // would take forever here, before the decoder's own limit could refuse it.
+        let limit = LocatedYAMLDecoder.Limits().decodedNodesMax
+        if expandedCount(of: node, upTo: limit) > limit {
+            throw FileError(file: file, line: nil, column: nil, keyPath: "",
+                            message: "the document expands to more than \(limit) values (aliases repeated too often?)")
+        }
         let rewritten: String
         do {
             rewritten = try Yams.serialize(node: node)
         } catch {
             throw FileError(file: file, line: nil, column: nil, keyPath: "", message: "could not apply overrides: \(error)")
         }
-        return try LocatedYAMLDecoder().decode(ModelConfiguration.self, from: rewritten, file: file + " (with overrides)")
+        do {
+            return try LocatedYAMLDecoder().decode(ModelConfiguration.self, from: rewritten, file: file + " (with overrides)")
+        } catch {
+            // A mistake of the model file itself is reported at its place in the file as written,
+            // not in the rewritten text; what remains is the overrides' doing.
+            _ = try LocatedYAMLDecoder().decode(ModelConfiguration.self, from: text, file: file)
+            throw error
+        }
+    }
+
+    /// The number of nodes of `node` with every alias counted in full, counted up to `limit + 1`.
+    static func expandedCount(of node: Node, upTo limit: Int) -> Int {
+        var count = 0
+        var pending = [node]
+        while let next = pending.popLast(), count <= limit {
+            count += 1
+            switch next {
+            case .mapping(let mapping):
+                for (key, value) in mapping {
+                    pending.append(key)
+                    pending.append(value)
+                }
+            case .sequence(let sequence):
+                pending.append(contentsOf: sequence)
+            case .scalar, .alias:
+                break
+            }
+        }
+        return count
     }
 
     enum PathElement: Equatable {
@@ -163,9 +216,7 @@ public enum ExperimentLoader {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw FileError(file: path, line: nil, column: nil, keyPath: "", message: "cannot read the file (missing or unreadable)")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw FileError(file: path, line: nil, column: nil, keyPath: "", message: "the file is not UTF-8 text")
-        }
-        return text
+        // Invalid UTF-8 and NUL bytes are reported at their line and column.
+        return try YAMLDocumentReader(limits: .init()).text(from: data, file: path)
     }
 }

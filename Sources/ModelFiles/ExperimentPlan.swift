@@ -31,15 +31,18 @@ public struct ExperimentPlan: Sendable {
     /// The seeds the experiment declares (1 when it declares none).
     public var seeds: [UInt64]
 
-    /// Resolves every variant of a loaded experiment. Errors name the file and the variant (a
-    /// bad override names the override's key path).
+    /// Resolves every variant of a loaded experiment. Errors name the file and the variant: an
+    /// override the model refuses is reported where the experiment writes it (the override's key,
+    /// or its value when the value is what is wrong), and a fault whose target, trigger row or
+    /// tenants the variant's model lacks at that key of the fault.
     public init(_ loaded: LoadedExperiment) throws(FileError) {
         self.loaded = loaded
+        let places = Places(loaded: loaded)
         let resolved: [ExperimentConfiguration.ResolvedVariant]
         do {
             resolved = try loaded.experiment.resolvedVariants()
         } catch {
-            throw FileError(file: loaded.experimentFile, line: nil, column: nil, keyPath: "sweep", message: error.description)
+            throw places.error(at: [.key("sweep")], key: true, message: error.description)
         }
         var variants: [Variant] = []
         for variant in resolved {
@@ -48,10 +51,9 @@ public struct ExperimentPlan: Sendable {
             do {
                 model = try ExperimentLoader.model(text: source.text, file: source.file, overrides: variant.overrides)
             } catch {
-                var located = error
-                located.message += " (variant '\(variant.name)' of \(loaded.experimentFile))"
-                throw located
+                throw places.overrideError(error, variant: variant, modelFile: source.file)
             }
+            try places.checkFaults(of: model, variant: variant.name)
             variants.append(Variant(name: variant.name, modelFile: source.file, overrides: variant.overrides, model: model))
         }
         self.variants = variants
@@ -79,5 +81,111 @@ public struct ExperimentPlan: Sendable {
         let variant = variants[index]
         return FailoverSimulation.runKey(model: variant.model, experiment: experiment, variant: variant.name,
                                          overrides: variant.overrides, seed: seed)
+    }
+}
+
+extension ExperimentPlan {
+    /// Places in the experiment's text, for errors found once its model is known.
+    struct Places {
+        typealias Path = [ExperimentLoader.PathElement]
+        let loaded: LoadedExperiment
+        let text: TextPlaces
+
+        init(loaded: LoadedExperiment) {
+            self.loaded = loaded
+            text = TextPlaces(text: loaded.experimentText)
+        }
+
+        var experiment: ExperimentConfiguration { loaded.experiment }
+
+        func error(at path: Path, key: Bool, message: String) -> FileError {
+            let place = text.place(of: path, key: key)
+            return FileError(file: loaded.experimentFile, line: place?.line, column: place?.column,
+                             keyPath: TextPlaces.format(path), message: message)
+        }
+
+        /// An error of the model with `variant`'s overrides applied. When it is about one of the
+        /// overrides, it is reported where the experiment writes that override; otherwise (a
+        /// mistake in the model file itself) where it is, with the variant named.
+        func overrideError(_ error: FileError, variant: ExperimentConfiguration.ResolvedVariant, modelFile: String) -> FileError {
+            let note = " (model \(modelFile), variant '\(variant.name)')"
+            guard let key = Self.override(for: error.keyPath, among: Array(variant.overrides.keys)),
+                  let path = place(ofOverride: key, variant: variant, valueIsWrong: error.keyPath == key
+                                   && !error.message.hasPrefix("unknown key") && !error.message.contains("names no value")) else {
+                var located = error
+                located.message += " (variant '\(variant.name)' of \(loaded.experimentFile))"
+                return located
+            }
+            let keyPath = error.keyPath.isEmpty ? key : error.keyPath
+            return self.error(at: path.path, key: path.isKey, message: "\(keyPath): \(error.message)" + note)
+        }
+
+        /// The override an error's key path is about: the same path, one inside it (a value
+        /// whose mapping is refused), or one it is inside (a key created by an override).
+        static func override(for keyPath: String, among keys: [String]) -> String? {
+            func encloses(_ outer: String, _ inner: String) -> Bool {
+                inner == outer || (inner.hasPrefix(outer) && [".", "["].contains(inner.dropFirst(outer.count).first.map(String.init) ?? ""))
+            }
+            return keys.filter { encloses($0, keyPath) || encloses(keyPath, $0) }.max { $0.count < $1.count }
+        }
+
+        /// Where `key` is written for `variant`: its own overrides, a sweep parameter (its name,
+        /// a linked `also` path, or the value of this point), or the experiment's overrides.
+        func place(ofOverride key: String, variant: ExperimentConfiguration.ResolvedVariant, valueIsWrong: Bool)
+            -> (path: Path, isKey: Bool)?
+        {
+            if let index = experiment.variants?.firstIndex(where: { $0.name == variant.name }),
+               experiment.variants?[index].overrides[key] != nil {
+                return ([.key("variants"), .index(index), .key("overrides"), .key(key)], !valueIsWrong)
+            }
+            let isBaseline = variant.name == "baseline" || experiment.variants?.contains { $0.name == variant.name } == true
+            if !isBaseline, let parameters = experiment.sweep?.parameters {
+                for (index, parameter) in parameters.enumerated() {
+                    let base: Path = [.key("sweep"), .key("parameters"), .index(index)]
+                    let linked = parameter.also?.firstIndex(of: key)
+                    guard parameter.name == key || linked != nil else { continue }
+                    if valueIsWrong, let value = variant.overrides[key], let position = parameter.values.firstIndex(of: value) {
+                        return (base + [.key("values"), .index(position)], false)
+                    }
+                    if let linked { return (base + [.key("also"), .index(linked)], false) }
+                    return (base + [.key("name")], false)
+                }
+            }
+            if experiment.overrides?[key] != nil {
+                return ([.key("overrides"), .key(key)], !valueIsWrong)
+            }
+            return nil
+        }
+
+        /// Fault targets, trigger rows and tenant ranks that `model` (a variant's) does not have.
+        func checkFaults(of model: ModelConfiguration, variant: String) throws(FileError) {
+            let regions = [model.regions.primary] + (model.regions.failover.map { [$0] } ?? [])
+            let rows = model.triggers?.count ?? 0
+            let tenants = model.traffic.tenants
+            let note = variant == "baseline" ? "" : " (variant '\(variant)')"
+            func check(target: String?, row: Int?, tenantRanks: [Int]?, at base: Path) throws(FileError) {
+                if let target, !regions.contains(target) {
+                    throw error(at: base + [.key("target")], key: false, message:
+                        "'\(target)' is not a region of model '\(model.name)' (regions: \(regions.joined(separator: ", ")))" + note)
+                }
+                if let row, !(row >= 1 && row <= rows) {
+                    throw error(at: base + [.key("row")], key: false, message:
+                        "row \(row) is not a row of the trigger table of model '\(model.name)' (\(rows == 0 ? "it has none" : "rows 1 to \(rows)"))" + note)
+                }
+                if let position = tenantRanks?.firstIndex(where: { !($0 >= 1 && $0 <= tenants) }) {
+                    throw error(at: base + [.key("tenants"), .index(position)], key: false, message:
+                        "tenant \(tenantRanks![position]) is not a tenant rank of model '\(model.name)' (1 to \(tenants))" + note)
+                }
+            }
+            for (index, fault) in experiment.faults.enumerated() {
+                try check(target: fault.target, row: fault.row, tenantRanks: fault.tenants, at: [.key("faults"), .index(index)])
+            }
+            for (index, process) in (experiment.faultProcesses ?? []).enumerated() {
+                for (position, template) in process.faults.enumerated() {
+                    try check(target: template.target, row: template.row, tenantRanks: template.tenants,
+                              at: [.key("faultProcesses"), .index(index), .key("faults"), .index(position)])
+                }
+            }
+        }
     }
 }

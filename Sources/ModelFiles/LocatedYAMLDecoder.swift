@@ -215,6 +215,13 @@ struct YAMLDocumentReader {
     /// Composes `text` into one document's root node.
     func compose(_ text: String, file: String) throws(FileError) -> Node {
         if text.utf8.count > limits.inputBytesMax { throw tooLarge(text.utf8.count, file: file) }
+        if let place = Self.complexKeyWithAliases(in: text) {
+            // Yams hashes every key while composing, expanding the aliases in it: a key built
+            // from nested aliases would take forever. Keys here are plain names anyway.
+            throw FileError(file: file, line: place.line, column: place.column, keyPath: "",
+                            message: "a mapping key must be a plain name: complex keys ('? key', a list or a mapping "
+                                + "before ':', or an alias before ':') are not supported in a file that uses aliases")
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -228,6 +235,94 @@ struct YAMLDocumentReader {
                             message: "the file is empty: expected a mapping such as 'kind: model'")
         }
         return root
+    }
+
+    /// Where a complex mapping key starts (an explicit `?` key, a flow list or mapping followed by
+    /// `:`, or an alias followed by `:`), in a text that has both anchors and aliases; nil when
+    /// there is none. A quick scan of the text that skips comments and quoted scalars; it may see
+    /// a complex key where a quoted scalar spans lines, which only matters in a file with aliases.
+    static func complexKeyWithAliases(in text: String) -> (line: Int, column: Int)? {
+        let bytes = Array(text.utf8)
+        guard bytes.contains(UInt8(ascii: "&")), bytes.contains(UInt8(ascii: "*")) else { return nil }
+        /// The length of the line break at `index` (YAML's: LF, CR LF, CR, NEL, LS, PS), or 0.
+        func lineBreak(at index: Int) -> Int {
+            switch bytes[index] {
+            case 0x0A: return 1
+            case 0x0D: return index + 1 < bytes.count && bytes[index + 1] == 0x0A ? 2 : 1
+            case 0xC2 where index + 1 < bytes.count && bytes[index + 1] == 0x85: return 2
+            case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9): return 3
+            default: return 0
+            }
+        }
+        func isBlank(_ index: Int) -> Bool { index >= bytes.count || bytes[index] == 0x20 || bytes[index] == 0x09 || lineBreak(at: index) > 0 }
+        func isAnchorCharacter(_ byte: UInt8) -> Bool {  // libyaml's: ASCII letters, digits, '-' and '_'
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x2D || byte == 0x5F
+        }
+        /// A ':' (after blanks) that makes what precedes it a key.
+        func valueIndicator(after index: Int) -> Bool {
+            var next = index
+            while next < bytes.count, bytes[next] == 0x20 || bytes[next] == 0x09 { next += 1 }
+            guard next < bytes.count, bytes[next] == UInt8(ascii: ":") else { return false }
+            return isBlank(next + 1) || [UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]")].contains(bytes[next + 1])
+        }
+        var line = 1
+        var lineStart = 0
+        var quote: UInt8? = nil
+        var atTokenStart = true  // only blanks, '-' entries or flow openers since the line or a separator
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            let breakLength = lineBreak(at: index)
+            if breakLength > 0 {
+                line += 1
+                index += breakLength
+                lineStart = index
+                atTokenStart = true
+                continue
+            }
+            if let open = quote {
+                if byte == open {
+                    if open == UInt8(ascii: "'"), index + 1 < bytes.count, bytes[index + 1] == open { index += 2; continue }
+                    quote = nil
+                } else if open == UInt8(ascii: "\""), byte == UInt8(ascii: "\\") {
+                    index += 1
+                }
+                index += 1
+                continue
+            }
+            // Columns count Unicode scalars; worked out only for the place returned.
+            var place: (line: Int, column: Int) { (line, String(decoding: bytes[lineStart..<index], as: UTF8.self).unicodeScalars.count + 1) }
+            switch byte {
+            case UInt8(ascii: "#") where index == lineStart || isBlank(index - 1):
+                while index < bytes.count, lineBreak(at: index) == 0 { index += 1 }
+                continue
+            case UInt8(ascii: "'"), UInt8(ascii: "\""):
+                if atTokenStart { quote = byte }
+                atTokenStart = false
+            case UInt8(ascii: "?") where atTokenStart && isBlank(index + 1):
+                return place
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                if valueIndicator(after: index + 1) { return place }
+                atTokenStart = false
+            case UInt8(ascii: "*"):
+                var end = index + 1
+                while end < bytes.count, isAnchorCharacter(bytes[end]) { end += 1 }
+                if end > index + 1, valueIndicator(after: end) { return place }
+                atTokenStart = false
+            case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: ","):
+                atTokenStart = true
+            case UInt8(ascii: ":") where isBlank(index + 1):
+                atTokenStart = true
+            case UInt8(ascii: "-") where atTokenStart && isBlank(index + 1):
+                atTokenStart = true
+            case 0x20, 0x09, 0x0D:
+                break
+            default:
+                atTokenStart = false
+            }
+            index += 1
+        }
+        return nil
     }
 
     /// True when `text` holds nothing but whitespace, comments and document markers.
