@@ -1,0 +1,269 @@
+import Foundation
+import RunStore
+import Testing
+
+/// A `failsim` process running in the background; its output goes to files, so that it never
+/// blocks on a full pipe while the test does other things.
+struct BackgroundFailsim {
+    let process: Process
+    let output: URL
+    let errors: URL
+    let arguments: [String]
+
+    init(_ failsim: Failsim, _ arguments: [String], name: String, launcher: [String] = []) throws {
+        let executable = try #require(Failsim.executable, "the failsim executable was not found; build it first")
+        output = failsim.folder.appendingPathComponent("\(name).out")
+        errors = failsim.folder.appendingPathComponent("\(name).err")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        self.arguments = arguments
+        process = Process()
+        if launcher.isEmpty {
+            process.executableURL = executable
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: launcher[0])
+            process.arguments = Array(launcher.dropFirst()) + [executable.path] + arguments
+        }
+        process.currentDirectoryURL = failsim.folder
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = try FileHandle(forWritingTo: errors)
+        try process.run()
+    }
+
+    var isRunning: Bool { process.isRunning }
+
+    func wait() throws -> Invocation {
+        process.waitUntilExit()
+        return Invocation(status: process.terminationStatus,
+                          stdout: try String(contentsOf: output, encoding: .utf8),
+                          stderr: try String(contentsOf: errors, encoding: .utf8))
+    }
+}
+
+extension Failsim {
+    /// Every stored run read back through the store: each must be whole (its digest recomputes).
+    func checkEveryRunIsWhole(_ path: String? = nil) throws -> [StoredRunSummary] {
+        let store = try RunStore(path: path ?? db)
+        #expect(try store.integrityCheck() == ["ok"])
+        let runs = try store.runs()
+        for summary in runs {
+            let run = try #require(try store.run(id: summary.id))
+            #expect(run.hasValidDigest, "run \(summary.id) is whole")
+            #expect(run.identity.digest == summary.digest)
+        }
+        return runs
+    }
+}
+
+@Suite("Concurrent writers and readers", .serialized)
+struct ConcurrencyTests {
+    /// `SweepCommandTests.tinySweep` (12 runs) under another name and other seeds.
+    static func otherTinySweep(name: String) -> String {
+        SweepCommandTests.tinySweep
+            .replacingOccurrences(of: "name: tiny-sweep", with: "name: \(name)")
+            .replacingOccurrences(of: "seeds: 3", with: "seeds: [11, 12, 13]")
+    }
+
+    @Test("Two `failsim run` processes writing one new database at once both succeed, each run stored once")
+    func twoRunsAtOnce() throws {
+        let failsim = try Failsim()
+        let other = try failsim.write("other.yaml", Failsim.shortExperiment.replacingOccurrences(of: "name: short-test", with: "name: other-test"))
+        // The database does not exist yet: both processes create and migrate it at the same moment.
+        let first = try BackgroundFailsim(failsim, ["run", failsim.experiment, "--db", failsim.db, "--json"], name: "first")
+        let second = try BackgroundFailsim(failsim, ["run", other, "--db", failsim.db, "--seed", "8", "--json"], name: "second")
+        var digests: [String: String] = [:]
+        for invocation in [try first.wait(), try second.wait()] {
+            #expect(invocation.status == 0, "\(invocation.stderr)")
+            let run = try #require((try invocation.json() as? [String: Any])?["run"] as? [String: Any])
+            digests[try #require(run["experiment"] as? String)] = run["digest"] as? String
+        }
+        let runs = try failsim.checkEveryRunIsWhole()
+        #expect(runs.count == 2)
+        #expect(Set(runs.map(\.experiment)) == ["short-test", "other-test"])
+        for run in runs { #expect(digests[run.experiment] == run.digest, "the stored run is the one each process printed") }
+    }
+
+    @Test("Two sweeps of different experiments into one database at once both finish; every run is stored once")
+    func twoSweepsOfDifferentExperiments() throws {
+        let failsim = try Failsim()
+        let a = try failsim.write("a.yaml", Self.otherTinySweep(name: "tiny-a"))
+        let b = try failsim.write("b.yaml", Self.otherTinySweep(name: "tiny-b").replacingOccurrences(of: "seeds: [11, 12, 13]", with: "seeds: [21, 22, 23]"))
+        let first = try BackgroundFailsim(failsim, ["sweep", a, "--db", failsim.db, "--jobs", "2", "--json"], name: "a")
+        let second = try BackgroundFailsim(failsim, ["sweep", b, "--db", failsim.db, "--jobs", "2", "--json"], name: "b")
+        for invocation in [try first.wait(), try second.wait()] {
+            #expect(invocation.status == 0, "\(invocation.stderr)")
+            let summary = try #require(try invocation.json() as? [String: Any])
+            #expect(summary["planned"] as? Int == 12)
+            #expect(summary["ran"] as? Int == 12)
+            #expect(summary["storedElsewhere"] as? Int == 0)
+        }
+        let runs = try failsim.checkEveryRunIsWhole()
+        #expect(runs.count == 24)
+        #expect(Set(runs.map(\.runKey)).count == 24)
+        #expect(runs.filter { $0.experiment == "tiny-a" }.count == 12)
+    }
+
+    @Test("Two sweeps of the same experiment at once both finish and store every run exactly once between them")
+    func twoSweepsOfTheSameExperiment() throws {
+        let failsim = try Failsim()
+        let experiment = try failsim.write("tiny.yaml", SweepCommandTests.tinySweep)
+        let first = try BackgroundFailsim(failsim, ["sweep", experiment, "--db", failsim.db, "--jobs", "2", "--json"], name: "first")
+        let second = try BackgroundFailsim(failsim, ["sweep", experiment, "--db", failsim.db, "--jobs", "2", "--json"], name: "second")
+        var storedByEither = 0
+        for invocation in [try first.wait(), try second.wait()] {
+            #expect(invocation.status == 0, "\(invocation.stderr)")
+            let summary = try #require(try invocation.json() as? [String: Any])
+            let ran = try #require(summary["ran"] as? Int), elsewhere = try #require(summary["storedElsewhere"] as? Int)
+            let skipped = try #require(summary["skipped"] as? Int)
+            #expect(ran + skipped == 12)
+            storedByEither += ran - elsewhere
+        }
+        #expect(storedByEither == 12, "each run is stored by one of the two, and only once")
+        let runs = try failsim.checkEveryRunIsWhole()
+        #expect(runs.count == 12)
+        #expect(Set(runs.map(\.runKey)).count == 12)
+        // A third sweep finds nothing left to do.
+        let again = try failsim.run(["sweep", experiment, "--db", failsim.db, "--json"])
+        #expect((try again.json() as? [String: Any])?["skipped"] as? Int == 12)
+    }
+
+    @Test("Readers polling during a sweep (runs, show, compare) only ever see whole runs")
+    func readersDuringASweep() throws {
+        let failsim = try Failsim()
+        let experiment = try failsim.write("tiny.yaml", SweepCommandTests.tinySweep.replacingOccurrences(of: "seeds: 3", with: "seeds: 6"))
+        // The database exists (empty) before the sweep, so readers never race its creation.
+        _ = try failsim.run(["runs", "--db", failsim.db])
+        let sweep = try BackgroundFailsim(failsim, ["sweep", experiment, "--db", failsim.db, "--jobs", "2", "--json"], name: "sweep")
+        var shown: [Int: String] = [:]
+        var pollsDuringSweep = 0
+        var runsSeenDuringSweep = 0
+        var comparisonsDuringSweep = 0
+        while true {
+            let running = sweep.isRunning
+            let listed = try failsim.run(["runs", "--db", failsim.db, "--json"])
+            #expect(listed.status == 0, "\(listed.stderr)")
+            let runs = try #require(try listed.json() as? [[String: Any]])
+            for run in runs {
+                let id = try #require((run["id"] as? NSNumber)?.intValue)
+                let digest = try #require(run["digest"] as? String)
+                guard shown[id] == nil else {
+                    #expect(shown[id] == digest, "run \(id) did not change")
+                    continue
+                }
+                let show = try failsim.run(["show", "\(id)", "--db", failsim.db, "--json"])
+                #expect(show.status == 0, "run \(id) listed but cannot be shown: \(show.stderr)")
+                let document = try #require(try show.json() as? [String: Any])
+                #expect((document["run"] as? [String: Any])?["digest"] as? String == digest)
+                for part in ["triggers", "availability", "latency", "writes"] { #expect(document[part] != nil, "run \(id) lacks \(part)") }
+                shown[id] = digest
+            }
+            if !runs.isEmpty {
+                let compare = try failsim.run(["compare", experiment, "--db", failsim.db, "--json"])
+                #expect(compare.status == 0, "compare during the sweep: \(compare.stderr)")
+                #expect(try compare.json() is [String: Any])
+                if running { comparisonsDuringSweep += 1 }
+            }
+            if running {
+                pollsDuringSweep += 1
+                runsSeenDuringSweep = runs.count
+            } else {
+                break
+            }
+        }
+        let finished = try sweep.wait()
+        #expect(finished.status == 0, "\(finished.stderr)")
+        #expect(pollsDuringSweep >= 2, "the readers polled while the sweep was writing")
+        #expect(runsSeenDuringSweep > 0 && comparisonsDuringSweep > 0, "a reader saw runs stored while the sweep went on")
+        #expect(shown.count == 24)
+        // Read back in this process too: every run is whole.
+        #expect(try failsim.checkEveryRunIsWhole().count == 24)
+    }
+}
+
+/// Runs `failsim` as a user the file system's permissions apply to: as root (which ignores
+/// them), without the capabilities that override them (`setpriv` from util-linux).
+enum WithoutOverride {
+    static let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static var isRoot: Bool { geteuid() == 0 }
+    static var isAvailable: Bool { !isRoot || setpriv != nil }
+    static var launcher: [String] {
+        guard isRoot, let setpriv else { return [] }
+        return [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner", "--"]
+    }
+}
+
+@Suite("Read-only and full disks", .serialized)
+struct StorageFaultTests {
+    /// A database with one stored run.
+    static func databaseWithOneRun() throws -> Failsim {
+        let failsim = try Failsim()
+        let first = try failsim.runShort()
+        try #require(first.status == 0, "\(first.stderr)")
+        return failsim
+    }
+
+    @Test("A read-only database file exits 74 naming the file; nothing is stored", .enabled(if: WithoutOverride.isAvailable, "root without setpriv"))
+    func readOnlyFile() throws {
+        let failsim = try Self.databaseWithOneRun()
+        let fm = FileManager.default
+        try fm.setAttributes([.posixPermissions: 0o444], ofItemAtPath: failsim.db)
+        defer { try? fm.setAttributes([.posixPermissions: 0o644], ofItemAtPath: failsim.db) }
+        for arguments in [["run", failsim.experiment, "--db", failsim.db, "--seed", "8"],
+                          ["sweep", failsim.experiment, "--db", failsim.db, "--seeds", "8,9"]] {
+            let invocation = try BackgroundFailsim(failsim, arguments, name: arguments[0], launcher: WithoutOverride.launcher).wait()
+            #expect(invocation.status == 74, "\(arguments[0]): \(invocation.stderr)")
+            #expect(invocation.stderr.contains(failsim.db), "\(invocation.stderr)")
+            #expect(invocation.stderr.contains("readonly") || invocation.stderr.contains("read-only"), "\(invocation.stderr)")
+            #expect(!invocation.stdout.contains("stored in"))
+        }
+        try fm.setAttributes([.posixPermissions: 0o644], ofItemAtPath: failsim.db)
+        #expect(try failsim.checkEveryRunIsWhole().count == 1)
+    }
+
+    @Test("A read-only folder exits 74 for a new database and for an existing one; nothing is stored", .enabled(if: WithoutOverride.isAvailable, "root without setpriv"))
+    func readOnlyFolder() throws {
+        let failsim = try Failsim()
+        let fm = FileManager.default
+        let folder = failsim.folder.appendingPathComponent("locked")
+        try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+        let existing = folder.appendingPathComponent("runs.sqlite").path
+        let created = try failsim.run(["run", failsim.experiment, "--db", existing])
+        try #require(created.status == 0, "\(created.stderr)")
+        let before = try fm.contentsOfDirectory(atPath: folder.path).sorted()
+        try fm.setAttributes([.posixPermissions: 0o555], ofItemAtPath: folder.path)
+        defer { try? fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path) }
+        for database in [existing, folder.appendingPathComponent("new.sqlite").path] {
+            let invocation = try BackgroundFailsim(failsim, ["run", failsim.experiment, "--db", database, "--seed", "8"], name: "locked",
+                                                   launcher: WithoutOverride.launcher).wait()
+            #expect(invocation.status == 74, "\(invocation.stderr)")
+            #expect(invocation.stderr.contains(database), "\(invocation.stderr)")
+        }
+        #expect(try fm.contentsOfDirectory(atPath: folder.path).sorted() == before, "nothing was created in the folder")
+        try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path)
+        #expect(try failsim.checkEveryRunIsWhole(existing).count == 1)
+    }
+
+    /// A disk that fills up while a run is stored, simulated with a file-size limit
+    /// (`ulimit -f`, RLIMIT_FSIZE) with SIGXFSZ ignored, so that writes past the limit fail with
+    /// EFBIG as they would with ENOSPC: SQLite reports an I/O error and rolls the run back.
+    @Test("A disk that fills up while a run is stored exits 74; no partial run; the database stays sound and usable",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/bin/sh")))
+    func fullDisk() throws {
+        let failsim = try Self.databaseWithOneRun()
+        let size = try #require((try FileManager.default.attributesOfItem(atPath: failsim.db)[.size] as? NSNumber)?.intValue)
+        // 64 KiB (128 blocks of 512 bytes): room for the WAL index and the opening, not for a run.
+        #expect(size > 64 << 10)
+        let limited = ["/bin/sh", "-c", "trap '' XFSZ; ulimit -f 128 && exec \"$0\" \"$@\""]
+        for arguments in [["run", failsim.experiment, "--db", failsim.db, "--seed", "8"],
+                          ["sweep", failsim.experiment, "--db", failsim.db, "--seeds", "8,9", "--jobs", "1"]] {
+            let invocation = try BackgroundFailsim(failsim, arguments, name: "full-\(arguments[0])", launcher: limited).wait()
+            #expect(invocation.status == 74, "\(arguments[0]): \(invocation.stderr)")
+            #expect(invocation.stderr.contains(failsim.db) && invocation.stderr.contains("storing run"), "\(invocation.stderr)")
+        }
+        // Nothing of the refused runs is there, and the next run (with room) is stored.
+        #expect(try failsim.checkEveryRunIsWhole().count == 1)
+        #expect(try failsim.runShort(["--seed", "8"]).status == 0)
+        #expect(try failsim.checkEveryRunIsWhole().count == 2)
+    }
+}
