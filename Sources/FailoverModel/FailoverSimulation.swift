@@ -172,12 +172,14 @@ public enum FailoverSimulation {
         if tenants > limits.maxTenants {
             throw ModelError("traffic.tenants is \(tenants), above the limit of \(limits.maxTenants) (raise it with --max-tenants)")
         }
-        let keysPerTenant = model.cache?.keysPerTenant ?? (model.traffic.employeesPerTenant + 1)
-        let holders = (model.edge?.locations ?? 0) + 2
+        let (perEmployee, o0) = model.traffic.employeesPerTenant.addingReportingOverflow(1)
+        let keysPerTenant = model.cache?.keysPerTenant ?? perEmployee
+        let (holders, o3) = (model.edge?.locations ?? 0).addingReportingOverflow(2)
         let (perHolder, o1) = tenants.multipliedReportingOverflow(by: max(1, keysPerTenant))
         let (entries, o2) = perHolder.multipliedReportingOverflow(by: holders)
-        if o1 || o2 || entries > limits.maxCacheEntries {
-            throw ModelError("the model keeps \(o1 || o2 ? "too many" : String(entries)) cache entries in memory "
+        let tooMany = (model.cache?.keysPerTenant == nil && o0) || o1 || o2 || o3
+        if tooMany || entries > limits.maxCacheEntries {
+            throw ModelError("the model keeps \(tooMany ? "too many" : String(entries)) cache entries in memory "
                              + "((edge.locations + regions) × traffic.tenants × keys per tenant), above the limit of "
                              + "\(limits.maxCacheEntries) (raise it with --max-cache-entries)")
         }
