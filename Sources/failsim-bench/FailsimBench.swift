@@ -9,7 +9,7 @@ struct FailsimBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "failsim-bench",
         abstract: "Benchmarks of the failsim engine and model (run with -c release).",
-        subcommands: [HoldBenchmark.self, MM1Benchmark.self, ModelHourBenchmark.self, BreakerReplayBenchmark.self])
+        subcommands: [HoldBenchmark.self, MM1Benchmark.self, ModelHourBenchmark.self, BreakerReplayBenchmark.self, FuzzLoadersCommand.self])
 }
 
 struct BenchmarkReport: Encodable {
