@@ -126,6 +126,8 @@ final class FailoverWorld {
     var readsToReplica: Double = 0
     var primaryLost = false
     var replicationPending: Deque<(commit: Int64, arrives: Int64)> = []
+    /// The size at which the next prune of `replicationPending` runs.
+    var replicationPruneAt = 100_000
     var stallEnd: Int64 = 0
 
     // Breakers, keyed by (guard, region, instance) for instance scope.

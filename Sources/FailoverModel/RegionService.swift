@@ -306,7 +306,12 @@ extension FailoverWorld {
             while let first = replicationPending.first, first.arrives <= now.nanoseconds - 1 && first.commit < now.nanoseconds - 600_000_000_000 {
                 replicationPending.removeFirst()
             }
-            if replicationPending.count > 100_000 { pruneReplication() }
+            // Pruning keeps only writes still in flight; during a stall none arrive, so the next
+            // prune waits until the list has doubled (amortised O(1) per write, not O(n)).
+            if replicationPending.count > replicationPruneAt {
+                pruneReplication()
+                replicationPruneAt = max(100_000, 2 * replicationPending.count)
+            }
         }
     }
 
