@@ -140,7 +140,7 @@ extension FailoverWorld {
         snapshots.append((now, writes, staleReads))
         faults.start(fault, region: region)
         activeFaults += 1
-        record("faultStart", fault.name, "\(fault.kind.rawValue) on \(regionNames[region]) for \(fault.duration)")
+        record("faultStart", fault.name, faultStartDetail(fault, region: region))
         if fault.kind == .regionLoss && region == 0 {
             control.regionLostAt = now
             if let pending = replicationPendingLostCount() { writes.lost += pending; rpoWrites = pending }
@@ -152,6 +152,11 @@ extension FailoverWorld {
             flapping[index] = (period, onFor, now)
             simulation.send(to: controlID, kind: Kind.faultEnd, payload: UInt64(index) | 1 << 32, after: onFor)
         }
+    }
+
+    /// The log's words for a fault's start (they name its duration, which a branch changes).
+    func faultStartDetail(_ fault: FaultSpec, region: Int) -> String {
+        "\(fault.kind.rawValue) on \(regionNames[region]) for \(fault.duration)"
     }
 
     func faultEnds(_ payload: UInt64) {

@@ -76,6 +76,14 @@ public enum FailoverSimulation {
         let declared = experiment
         let experiment = try expandFaultProcesses(experiment, seed: seed)
         try validate(model: model, experiment: experiment)
+        let world = try start(model: model, experiment: experiment, declared: declared, seed: seed, limits: limits, traceArrivals: traceArrivals)
+        return (finish(world, seed: seed, variant: variant, overrides: overrides, progress: progress), world)
+    }
+
+    /// A run set up and standing at time zero: its world, its entities and the events scheduled
+    /// before the first one is delivered.
+    static func start(model: ModelConfiguration, experiment: ExperimentConfiguration, declared: ExperimentConfiguration,
+                      seed: UInt64, limits: SimulationLimits, traceArrivals: Bool = false) throws -> FailoverWorld {
         let simulation = Simulation(limits: limits)
         let world = try FailoverWorld(model: model, experiment: experiment, seed: seed, simulation: simulation)
         world.declaredExperiment = declared
@@ -85,6 +93,8 @@ public enum FailoverSimulation {
         world.controlID = simulation.add(ControlEntity(world: world))
 
         // Faults, probes, controller and monitor; probes and evaluations start at a random phase.
+        // Faults come first: among events of one instant, a fault's start or end is delivered
+        // before everything the run schedules later, which a branch relies on.
         for (index, fault) in experiment.faults.enumerated() {
             simulation.send(to: world.controlID, kind: Kind.faultStart, payload: UInt64(index), at: .zero + fault.at)
             simulation.send(to: world.controlID, kind: Kind.faultEnd, payload: UInt64(index), at: .zero + fault.at + fault.duration)
@@ -98,13 +108,19 @@ public enum FailoverSimulation {
         }
         simulation.send(to: world.controlID, kind: Kind.monitorTick, at: world.measureStart + FailoverWorld.seriesInterval)
         world.scheduleNextArrival()
+        return world
+    }
 
-        // Run to the end of the measured period plus a drain of one client deadline.
-        let end = world.measureEnd + model.traffic.deadline
+    /// Runs `world` on from where it stands to the end of the measured period plus a drain of one
+    /// client deadline, and reports.
+    static func finish(_ world: FailoverWorld, seed: UInt64, variant: String, overrides: [String: String],
+                       progress: ((RunProgress) -> Void)?) -> RunResult {
+        let simulation = world.simulation
+        let end = world.measureEnd + world.model.traffic.deadline
         let chunk = SimDuration.seconds(10)
         var status = RunStatus.completed
         var detail: String? = nil
-        var clock = SimTime.zero
+        var clock = simulation.now
         while clock < end {
             let next = min(end, clock + chunk)
             let outcome = simulation.run(until: next)
@@ -118,7 +134,95 @@ public enum FailoverSimulation {
             }
             progress?(RunProgress(simulated: min(clock, end) - .zero, total: end - .zero, events: simulation.deliveredEvents))
         }
-        return (world.results(seed: seed, variant: variant, overrides: overrides, status: status, statusDetail: detail), world)
+        return world.results(seed: seed, variant: variant, overrides: overrides, status: status, statusDetail: detail)
+    }
+
+    // MARK: Branches
+
+    /// The instant at which a run of `branch` parts from a run of `trunk` (same model, overrides
+    /// and seed), or nil when `branch` is not a branch of `trunk`.
+    ///
+    /// `branch` is a branch when it differs from `trunk` only in some faults ending earlier (and
+    /// in its measured duration), neither run has fault processes, no fault whose end moves
+    /// flaps, and the earliest moved end lies within both measured periods. Up to that end the
+    /// two runs deliver the same events in the same order — every random draw is keyed by seed,
+    /// stream name or request, never by what comes later — so the branch can start from a copy
+    /// of the trunk (``runBranches(model:trunk:branches:overrides:seed:limits:sizeLimits:includeTrunk:deliver:)``).
+    public static func branchInstant(trunk: ExperimentConfiguration, branch: ExperimentConfiguration) -> SimTime? {
+        guard (trunk.faultProcesses ?? []).isEmpty, (branch.faultProcesses ?? []).isEmpty,
+              trunk.warmUp == branch.warmUp, trunk.faults.count == branch.faults.count else { return nil }
+        var instant: SimTime? = nil
+        for (trunkFault, branchFault) in zip(trunk.faults, branch.faults) {
+            var aligned = trunkFault
+            aligned.duration = branchFault.duration
+            guard aligned == branchFault, branchFault.duration <= trunkFault.duration else { return nil }
+            if branchFault.duration == trunkFault.duration { continue }
+            guard branchFault.period == nil, branchFault.dutyCycle == nil, branchFault.duration > .zero else { return nil }
+            let end = SimTime.zero + branchFault.at + branchFault.duration
+            instant = min(instant ?? end, end)
+        }
+        guard let instant else { return nil }
+        let measureStart = SimTime.zero + (trunk.warmUp ?? .zero)
+        guard instant <= measureStart + trunk.duration, instant <= measureStart + branch.duration else { return nil }
+        return instant
+    }
+
+    /// Runs `trunk` and its `branches` (see ``branchInstant(trunk:branch:)``; each must be one),
+    /// simulating what they share once: the trunk runs to the instant a branch parts, a copy of
+    /// it goes on as the branch to its own end, and the trunk resumes. Each result is identical
+    /// to what ``run(model:experiment:variant:overrides:seed:limits:sizeLimits:progress:)`` gives
+    /// for it (`BranchTests`). `deliver(index, result)` gets branch `index` (0-based, in the
+    /// order given) as it ends, and the trunk last as index `branches.count` when `includeTrunk`.
+    public static func runBranches(
+        model: ModelConfiguration,
+        trunk: (experiment: ExperimentConfiguration, variant: String),
+        branches: [(experiment: ExperimentConfiguration, variant: String)],
+        overrides: [String: String] = [:],
+        seed: UInt64,
+        limits: SimulationLimits = SimulationLimits(),
+        sizeLimits: ModelSizeLimits = ModelSizeLimits(),
+        includeTrunk: Bool = true,
+        deliver: (Int, RunResult) throws -> Void
+    ) throws {
+        var instants: [SimTime] = []
+        for branch in branches {
+            guard let instant = branchInstant(trunk: trunk.experiment, branch: branch.experiment) else {
+                throw ModelError("run '\(branch.variant)' is not a branch of '\(trunk.variant)': it must differ only in faults ending earlier")
+            }
+            try checkSize(model: model, experiment: branch.experiment, limits: sizeLimits)
+            try validate(model: model, experiment: branch.experiment)
+            instants.append(instant)
+        }
+        try checkSize(model: model, experiment: trunk.experiment, limits: sizeLimits)
+        try validate(model: model, experiment: trunk.experiment)
+        let world = try start(model: model, experiment: trunk.experiment, declared: trunk.experiment, seed: seed, limits: limits)
+        let simulation = world.simulation
+        for index in branches.indices.sorted(by: { (instants[$0], $0) < (instants[$1], $1) }) {
+            // Everything before the instant; the moved fault ends come first at it (see `start`).
+            let before = instants[index] - .nanoseconds(1)
+            if simulation.now < before { _ = simulation.run(until: before) }
+            let branch = branches[index].experiment
+            let copySimulation = simulation.fork()
+            let copy = FailoverWorld(forking: world, experiment: branch, simulation: copySimulation)
+            // The same entities in the same order as in `start`, bound to the copy.
+            _ = copySimulation.add(TrafficEntity(world: copy))
+            for region in copy.regionNames.indices { _ = copySimulation.add(RegionEntity(world: copy, region: region)) }
+            _ = copySimulation.add(ControlEntity(world: copy))
+            for (position, (trunkFault, branchFault)) in zip(trunk.experiment.faults, branch.faults).enumerated()
+            where trunkFault.duration != branchFault.duration {
+                let moved = copySimulation.reschedule(to: copy.controlID, kind: Kind.faultEnd, payload: UInt64(position),
+                                                      at: .zero + branchFault.at + branchFault.duration)
+                precondition(moved, "a branch's fault end must still be pending in the trunk")
+                let started = SimTime.zero + branchFault.at
+                if let entry = copy.log.lastIndex(where: { $0.kind == "faultStart" && $0.subject == branchFault.name && $0.time == started }) {
+                    copy.log[entry].detail = copy.faultStartDetail(branchFault, region: copy.faultRegion(branchFault))
+                }
+            }
+            try deliver(index, finish(copy, seed: seed, variant: branches[index].variant, overrides: overrides, progress: nil))
+        }
+        if includeTrunk {
+            try deliver(branches.count, finish(world, seed: seed, variant: trunk.variant, overrides: overrides, progress: nil))
+        }
     }
 
     /// The run key of a run before it runs (see ``RunKey``): sweeps skip runs already stored.

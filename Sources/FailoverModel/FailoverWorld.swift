@@ -263,6 +263,92 @@ final class FailoverWorld {
         buildBreakers(regionCount: regionCount, maxInstances: maxInstances)
     }
 
+    /// A copy of `trunk`, standing where it stands, that goes on as `experiment`: a run whose
+    /// events agree with the trunk's up to this instant (see
+    /// ``FailoverSimulation/branchInstant(trunk:branch:)``). Every stored property is copied
+    /// (state is held in values, so copies share nothing that either side changes); the
+    /// experiment, the end of the measured period and the arrival bins sized by it are the
+    /// branch's own. `BranchTests` checks with reflection that no property was left behind.
+    init(forking trunk: FailoverWorld, experiment: ExperimentConfiguration, simulation: Simulation) {
+        self.experiment = experiment
+        declaredExperiment = experiment
+        self.simulation = simulation
+        measureEnd = trunk.measureStart + experiment.duration
+        arrivals = trunk.arrivals.truncated(seconds: Int(experiment.duration.nanoseconds / 1_000_000_000))
+        model = trunk.model
+        hot = trunk.hot
+        arrivalDigest = trunk.arrivalDigest
+        streams = trunk.streams
+        draws = trunk.draws
+        measureStart = trunk.measureStart
+        regionNames = trunk.regionNames
+        faults = trunk.faults
+        trafficID = trunk.trafficID
+        regionIDs = trunk.regionIDs
+        controlID = trunk.controlID
+        arrivalStream = trunk.arrivalStream
+        currentRate = trunk.currentRate
+        tenantDistribution = trunk.tenantDistribution
+        keysPerTenant = trunk.keysPerTenant
+        nextRequestID = trunk.nextRequestID
+        requests = trunk.requests
+        freeRequests = trunk.freeRequests
+        retriesIssued = trunk.retriesIssued
+        firstAttempts = trunk.firstAttempts
+        edgeLocations = trunk.edgeLocations
+        l1Expiry = trunk.l1Expiry
+        dnsAnswer = trunk.dnsAnswer
+        dnsExpiry = trunk.dnsExpiry
+        dnsStale = trunk.dnsStale
+        dnsRecord = trunk.dnsRecord
+        routedToFailover = trunk.routedToFailover
+        instancesActive = trunk.instancesActive
+        instanceBusy = trunk.instanceBusy
+        instanceWarmAt = trunk.instanceWarmAt
+        waiting = trunk.waiting
+        scaling = trunk.scaling
+        l2Expiry = trunk.l2Expiry
+        poolInUse = trunk.poolInUse
+        poolPeak = trunk.poolPeak
+        writableDatabase = trunk.writableDatabase
+        readsToReplica = trunk.readsToReplica
+        primaryLost = trunk.primaryLost
+        replicationPending = trunk.replicationPending
+        replicationPruneAt = trunk.replicationPruneAt
+        stallEnd = trunk.stallEnd
+        breakers = trunk.breakers
+        breakerNames = trunk.breakerNames
+        breakerOpens = trunk.breakerOpens
+        breakerFalseOpens = trunk.breakerFalseOpens
+        breakerOpenSince = trunk.breakerOpenSince
+        breakerSecondsOpen = trunk.breakerSecondsOpen
+        breakerRejected = trunk.breakerRejected
+        breakerGuardsPrimaryDatabase = trunk.breakerGuardsPrimaryDatabase
+        primaryDatabaseBreakersNotClosed = trunk.primaryDatabaseBreakersNotClosed
+        databaseBreakerBase = trunk.databaseBreakerBase
+        batchBreakerBase = trunk.batchBreakerBase
+        breakerConfigurations = trunk.breakerConfigurations
+        writeQueue = trunk.writeQueue
+        writeQueueRegion = trunk.writeQueueRegion
+        writes = trunk.writes
+        observed = trunk.observed
+        latencyByClass = trunk.latencyByClass
+        regionRequests = trunk.regionRequests
+        regionServed = trunk.regionServed
+        tenantRequests = trunk.tenantRequests
+        tenantServed = trunk.tenantServed
+        staleReads = trunk.staleReads
+        log = trunk.log
+        series = trunk.series
+        activeFaults = trunk.activeFaults
+        flapping = trunk.flapping
+        probeStream = trunk.probeStream
+        replaying = trunk.replaying
+        rpoWrites = trunk.rpoWrites
+        snapshots = trunk.snapshots
+        control = trunk.control
+    }
+
     func buildBreakers(regionCount: Int, maxInstances: Int) {
         for guarded in BreakerConfiguration.Guards.allCases {
             breakerConfigurations[guarded] = model.breakers?.first { $0.guards == guarded }

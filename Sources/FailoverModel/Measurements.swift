@@ -18,6 +18,27 @@ struct ArrivalBins {
         writeFailed = readTotal
     }
 
+    /// The same bins for a measured period of `seconds`, which must hold every bin recorded so far.
+    func truncated(seconds: Int) -> ArrivalBins {
+        var copy = self
+        let count = seconds + 1
+        if count < readTotal.count {
+            precondition(readTotal[count...].allSatisfy { $0 == 0 } && writeTotal[count...].allSatisfy { $0 == 0 },
+                         "a branch cannot drop arrivals already recorded")
+            copy.readTotal.removeLast(readTotal.count - count)
+            copy.readFailed.removeLast(readTotal.count - count)
+            copy.writeTotal.removeLast(readTotal.count - count)
+            copy.writeFailed.removeLast(readTotal.count - count)
+        } else if count > readTotal.count {
+            let extra = Array(repeating: Int32(0), count: count - readTotal.count)
+            copy.readTotal += extra
+            copy.readFailed += extra
+            copy.writeTotal += extra
+            copy.writeFailed += extra
+        }
+        return copy
+    }
+
     @inline(__always)
     mutating func record(arrival: SimTime, isWrite: Bool, failed: Bool) {
         let index = Int((arrival - start).nanoseconds / 1_000_000_000)

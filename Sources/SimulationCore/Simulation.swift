@@ -181,6 +181,8 @@ public final class Simulation {
     @usableFromInline var isRunning = false
     @usableFromInline var stopRequested = false
     @usableFromInline var pendingLimitHit = false
+    /// A fork runs only once its entities are back (see ``fork()``).
+    var requiredEntities = 0
 
     public init(limits: SimulationLimits = SimulationLimits()) {
         self.limits = limits
@@ -310,6 +312,70 @@ public final class Simulation {
         heapCapacity *= 2
     }
 
+    // MARK: Branching
+
+    /// A copy of this simulation as it stands between two events: the same clock, pending events
+    /// (with their insertion order), timers and counters — but no entities. Before it runs, the
+    /// caller ``add(_:)``s the counterparts of this simulation's entities in the same order, bound
+    /// to its copy of their state.
+    ///
+    /// Runs that agree on every event up to some instant can share that prefix: simulate it once,
+    /// fork, and let the copy go its own way. Nothing the copy does touches this simulation.
+    public func fork() -> Simulation {
+        precondition(!isRunning, "a simulation can only be forked between runs")
+        let copy = Simulation(limits: limits)
+        copy.requiredEntities = entities.count
+        copy.now = now
+        copy.deliveredEvents = deliveredEvents
+        copy.nextSequence = nextSequence
+        copy.pendingLimitHit = pendingLimitHit
+        if heapCapacity > copy.heapCapacity {
+            copy.heap.deallocate()
+            copy.heap = .allocate(capacity: heapCapacity)
+            copy.heapCapacity = heapCapacity
+        }
+        copy.heap.initialize(from: heap, count: heapCount)
+        copy.heapCount = heapCount
+        if timerSlotCapacity > copy.timerSlotCapacity {
+            copy.timerSlots.deallocate()
+            copy.timerSlots = .allocate(capacity: timerSlotCapacity)
+            copy.timerSlotCapacity = timerSlotCapacity
+        }
+        copy.timerSlots.initialize(from: timerSlots, count: timerSlotCount)
+        copy.timerSlotCount = timerSlotCount
+        copy.freeTimerSlot = freeTimerSlot
+        return copy
+    }
+
+    /// Moves the pending message (not timer) to `target` of `kind` with `payload` to `time`,
+    /// keeping its insertion sequence, so that among events of equal time it is delivered where it
+    /// would have been had it been scheduled for `time` in the first place. Returns whether such a
+    /// message was pending. O(pending events).
+    @discardableResult
+    public func reschedule(to target: EntityID, kind: UInt32, payload: UInt64, at time: SimTime) -> Bool {
+        precondition(!isRunning, "rescheduling happens between runs")
+        precondition(time >= now, "scheduling in the past")
+        var found = false
+        for index in 0..<heapCount {
+            let event = heap[index]
+            if !event.isTimer && event.target == target && event.code == kind && event.payload == payload {
+                heap[index].time = time
+                found = true
+                break
+            }
+        }
+        guard found else { return false }
+        // Floyd's heap construction: the moved event may now belong anywhere.
+        if heapCount > 1 {
+            var parent = (heapCount - 2) >> 2
+            while parent >= 0 {
+                siftDown(from: parent)
+                parent -= 1
+            }
+        }
+        return true
+    }
+
     // MARK: Running
 
     /// Delivers every event whose time is at or before `end`, in order, then sets the clock to
@@ -318,6 +384,7 @@ public final class Simulation {
     public func run(until end: SimTime) -> RunOutcome {
         precondition(!isRunning, "run(until:) is not reentrant")
         precondition(end >= now, "cannot run backwards")
+        precondition(entities.count >= requiredEntities, "a forked simulation runs only once its entities are added")
         isRunning = true
         stopRequested = false
         defer { isRunning = false }
