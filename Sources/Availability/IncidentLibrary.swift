@@ -12,7 +12,10 @@ import SimulationCore
 /// fault's duration from the process itself (its schedule and its overlaps keep that duration);
 /// a lone fault below `compressAfter` takes the effect of one of its band's runs at random: within
 /// a band, the library's durations stand for the distribution, an error the resamplings measure.
-/// Everything here follows from the settings and the names, never the study seed.
+/// The k-th run of every band and the k-th long run share a seed: the same incident ending at
+/// different times, so the shorter ones are branches of the longest and cost only what follows
+/// their fault's end. Everything here follows from the settings and the names, never the study
+/// seed.
 public struct IncidentLibrary: Sendable {
     /// One duration band of a process: durations in [lower, upper).
     public struct Band: Sendable, Equatable {
@@ -72,10 +75,18 @@ public struct IncidentLibrary: Sendable {
         let streams = RandomStreams(seed: settings.seed)
         let cap = settings.compressAfter
         var scenarios: [Scenario] = []
-        func add(_ name: String, level: Int, faults: [ScenarioFault], normal: SimDuration? = nil, stretchable: Bool = false) -> Int {
-            scenarios.append(Scenario(name: name, level: level, faults: faults, seed: scenarioSeed(name, settings: settings),
+        func add(_ name: String, level: Int, faults: [ScenarioFault], normal: SimDuration? = nil, stretchable: Bool = false,
+                 seedName: String? = nil) -> Int {
+            scenarios.append(Scenario(name: name, level: level, faults: faults, seed: scenarioSeed(seedName ?? name, settings: settings),
                                       normalOperation: normal, stretchable: stretchable))
             return scenarios.count - 1
+        }
+        // The k-th entry of every band and the k-th long entry of a process share a seed (a
+        // chain): they differ only in when the fault ends, so the evaluator simulates the longest
+        // once and branches the others off it (``ModelScenarioEvaluator``). Entries of one band
+        // keep distinct seeds, so that resampling within a band sees independent runs.
+        func chain(_ process: String, level: Int, _ k: Int) -> String {
+            "\(process)@\(LoadLevel.format(levels[level].requestsPerSecond))rps/chain/\(k + 1)"
         }
         let normal = levels.indices.map { level in
             add("normal@\(LoadLevel.format(levels[level].requestsPerSecond))rps", level: level, faults: [], normal: settings.normalOperation)
@@ -111,7 +122,8 @@ public struct IncidentLibrary: Sendable {
                 let perLevel = levels.indices.map { level in
                     chosen.enumerated().map { k, duration in
                         add("\(process.name)@\(LoadLevel.format(levels[level].requestsPerSecond))rps/b\(band + 1)/\(k + 1)", level: level,
-                            faults: [ScenarioFault(process: process.name, offset: .zero, duration: duration)])
+                            faults: [ScenarioFault(process: process.name, offset: .zero, duration: duration)],
+                            seedName: chain(process.name, level: level, k))
                     }
                 }
                 bands.append(Band(lower: lower, upper: upper, entries: perLevel))
@@ -121,7 +133,8 @@ public struct IncidentLibrary: Sendable {
                 long = levels.indices.map { level in
                     (0..<settings.longEntries).map { k in
                         add("\(process.name)@\(LoadLevel.format(levels[level].requestsPerSecond))rps/long/\(k + 1)", level: level,
-                            faults: [ScenarioFault(process: process.name, offset: .zero, duration: cap)], stretchable: true)
+                            faults: [ScenarioFault(process: process.name, offset: .zero, duration: cap)], stretchable: true,
+                            seedName: chain(process.name, level: level, k))
                     }
                 }
             }

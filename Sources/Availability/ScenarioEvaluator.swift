@@ -27,7 +27,10 @@ public protocol ScenarioRunCache: AnyObject {
 /// A scenario's run is an ordinary run of the experiment: its faults are scripted from the fault
 /// processes' templates, its variant is `uptime:` plus the scenario's name, its load level is an
 /// override of `traffic.requestsPerSecond`. With a cache, runs found under their run key are not
-/// simulated again, and new runs are stored as they finish.
+/// simulated again, and new runs are stored as they finish. Scenarios that differ only in their
+/// faults ending earlier (same level and seed: the library's chains) are simulated as branches of
+/// the longest (``FailoverSimulation/runBranches(model:trunk:branches:overrides:seed:limits:sizeLimits:includeTrunk:deliver:)``),
+/// which gives the same runs for less: the shared part is simulated once.
 public final class ModelScenarioEvaluator: ScenarioEvaluator {
     public let model: ModelConfiguration
     public let experiment: ExperimentConfiguration
@@ -62,8 +65,6 @@ public final class ModelScenarioEvaluator: ScenarioEvaluator {
         var faultEndBin: Int?
         var faultSeconds: Double?
         var measuredSeconds: Double
-        /// Simulated seconds, to start the longest runs first.
-        var cost: Double
     }
 
     func prepare(_ scenario: Scenario, settings: LibrarySettings) throws -> Prepared {
@@ -125,8 +126,7 @@ public final class ModelScenarioEvaluator: ScenarioEvaluator {
         let measured = run.duration.seconds
         return Prepared(scenario: scenario, model: model, experiment: run, variant: variant, overrides: overrides, runKey: key,
                         processes: processes, cuts: cuts, faultEndBin: faultEndBin, faultSeconds: faultSeconds,
-                        measuredSeconds: measured,
-                        cost: measured * rate)
+                        measuredSeconds: measured)
     }
 
     private func process(named name: String) -> FaultProcess? { processes[name] }
@@ -138,19 +138,94 @@ public final class ModelScenarioEvaluator: ScenarioEvaluator {
                        tenants: prepared.model.traffic.tenants, wallSeconds: wallSeconds, fromStore: fromStore)
     }
 
-    /// The request-level run of one prepared scenario (on a worker thread).
-    static func simulate(_ prepared: Prepared, limits: SimulationLimits) throws -> (RunResult, Double) {
-        let clock = ContinuousClock()
-        let started = clock.now
-        var result = try FailoverSimulation.run(model: prepared.model, experiment: prepared.experiment, variant: prepared.variant,
-                                                overrides: prepared.overrides, seed: prepared.scenario.seed, limits: limits)
-        let elapsed = clock.now - started
-        let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        result.identity.wallSeconds = wall
-        if result.status != .completed {
-            throw ModelError("scenario '\(prepared.scenario.name)' stopped early: \(result.statusDetail ?? result.status.rawValue)")
+    /// Simulated work, to hand out the longest first: request-seconds from `from` to the end.
+    static func cost(_ prepared: Prepared, from: SimTime = .zero) -> Double {
+        let end = SimTime.zero + (prepared.experiment.warmUp ?? .zero) + prepared.experiment.duration
+        let rate = prepared.model.traffic.requestsPerSecond
+        return max(0, (end - from).seconds) * rate
+    }
+
+    /// One piece of work: a run alone, or a trunk with its branches.
+    struct Task: Sendable {
+        /// Index of the trunk (or the lone run).
+        var trunk: Int
+        /// Whether the trunk's own result is wanted (it may be stored already).
+        var trunkWanted: Bool
+        var branches: [Int]
+        var cost: Double
+    }
+
+    /// Groups the missing scenarios into tasks: each joins, as a branch, the longest scenario of
+    /// its level and seed that it is a branch of (stored or not); the rest run alone.
+    static func tasks(prepared: [Prepared], candidates: [Int], missing: [Int]) -> [Task] {
+        func key(_ index: Int) -> String {
+            let item = prepared[index]
+            return "\(item.scenario.seed)|\(item.scenario.level)|\(item.experiment.faults.map { "\($0.name)@\($0.at)" })"
         }
-        return (result, wall)
+        func length(_ index: Int) -> (Int64, Int64, Int) {
+            let faults = prepared[index].experiment.faults
+            return (faults.reduce(0) { $0 + $1.duration.nanoseconds }, prepared[index].experiment.duration.nanoseconds, -index)
+        }
+        var trunkOf: [String: Int] = [:]
+        for index in candidates where !prepared[index].experiment.faults.isEmpty {
+            let k = key(index)
+            if let current = trunkOf[k], length(current) >= length(index) { continue }
+            trunkOf[k] = index
+        }
+        let wanted = Set(missing)
+        var groups: [Int: [Int]] = [:]
+        var alone: [Int] = []
+        for index in missing {
+            if let trunk = trunkOf[key(index)], trunk != index,
+               FailoverSimulation.branchInstant(trunk: prepared[trunk].experiment, branch: prepared[index].experiment) != nil {
+                groups[trunk, default: []].append(index)
+            } else if groups[index] == nil {
+                alone.append(index)
+            }
+        }
+        var tasks: [Task] = []
+        for (trunk, branches) in groups {
+            let tails = branches.reduce(0.0) { sum, branch in
+                let instant = FailoverSimulation.branchInstant(trunk: prepared[trunk].experiment, branch: prepared[branch].experiment)!
+                return sum + cost(prepared[branch], from: instant)
+            }
+            tasks.append(Task(trunk: trunk, trunkWanted: wanted.contains(trunk), branches: branches.sorted(), cost: cost(prepared[trunk]) + tails))
+        }
+        for index in alone where groups[index] == nil {
+            tasks.append(Task(trunk: index, trunkWanted: true, branches: [], cost: cost(prepared[index])))
+        }
+        // Longest first, so that the last piece to finish is a short one; ties by index.
+        return tasks.sorted { ($0.cost, $1.trunk) > ($1.cost, $0.trunk) }
+    }
+
+    /// The runs of one task (on a worker thread): (scenario index, run, wall seconds) for every
+    /// wanted run, branches as they end and the trunk last.
+    static func simulate(_ task: Task, prepared: [Prepared], limits: SimulationLimits) throws -> [(Int, RunResult, Double)] {
+        let clock = ContinuousClock()
+        var started = clock.now
+        var outputs: [(Int, RunResult, Double)] = []
+        let trunk = prepared[task.trunk]
+        func check(_ result: RunResult, _ item: Prepared) throws {
+            if result.status != .completed {
+                throw ModelError("scenario '\(item.scenario.name)' stopped early: \(result.statusDetail ?? result.status.rawValue)")
+            }
+        }
+        try FailoverSimulation.runBranches(
+            model: trunk.model, trunk: (trunk.experiment, trunk.variant),
+            branches: task.branches.map { (prepared[$0].experiment, prepared[$0].variant) },
+            overrides: trunk.overrides, seed: trunk.scenario.seed, limits: limits, includeTrunk: task.trunkWanted
+        ) { position, run in
+            let index = position < task.branches.count ? task.branches[position] : task.trunk
+            var result = run
+            // Wall time since the previous result: a branch's own part, the trunk's the rest.
+            let now = clock.now
+            let elapsed = now - started
+            result.identity.wallSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            started = now
+            try check(result, prepared[index])
+            outputs.append((index, result, result.identity.wallSeconds))
+        }
+        return outputs
     }
 
     public func effects(of scenarios: [Scenario], settings: LibrarySettings, jobs: Int,
@@ -158,12 +233,14 @@ public final class ModelScenarioEvaluator: ScenarioEvaluator {
         let prepared = try scenarios.map { try prepare($0, settings: settings) }
         var effects: [ScenarioEffect?] = Array(repeating: nil, count: scenarios.count)
         var missing: [Int] = []
+        var candidates: [Int] = []
         // Two scenarios with the same run key are the same run: simulate it once.
         var firstWithKey: [String: Int] = [:]
         var duplicates: [(Int, Int)] = []
         for index in prepared.indices {
             if let first = firstWithKey[prepared[index].runKey] { duplicates.append((index, first)); continue }
             firstWithKey[prepared[index].runKey] = index
+            candidates.append(index)
             if let stored = try cache?.storedRun(runKey: prepared[index].runKey) {
                 effects[index] = effect(prepared[index], run: stored, wallSeconds: 0, fromStore: true, settings: settings)
             } else {
@@ -172,18 +249,17 @@ public final class ModelScenarioEvaluator: ScenarioEvaluator {
         }
         var done = scenarios.count - missing.count - duplicates.count
         progress?(done, scenarios.count - duplicates.count)
-        // Longest first, so that the last run to finish is a short one.
-        missing.sort { (prepared[$0].cost, $1) > (prepared[$1].cost, $0) }
         let limits = self.limits
-        let work = missing.map { prepared[$0] }
-        try ParallelWork.run(count: work.count, jobs: jobs, body: { index in
-            try Self.simulate(work[index], limits: limits)
-        }, deliver: { index, outcome in
-            let (run, wall) = outcome
-            try cache?.store(run)
-            effects[missing[index]] = effect(work[index], run: run, wallSeconds: wall, fromStore: false, settings: settings)
-            done += 1
-            progress?(done, scenarios.count - duplicates.count)
+        let tasks = Self.tasks(prepared: prepared, candidates: candidates, missing: missing)
+        try ParallelWork.run(count: tasks.count, jobs: jobs, body: { index in
+            try Self.simulate(tasks[index], prepared: prepared, limits: limits)
+        }, deliver: { _, outputs in
+            for (index, run, wall) in outputs {
+                try cache?.store(run)
+                effects[index] = effect(prepared[index], run: run, wallSeconds: wall, fromStore: false, settings: settings)
+                done += 1
+                progress?(done, scenarios.count - duplicates.count)
+            }
         })
         for (index, first) in duplicates { effects[index] = effects[first] }
         return effects.map { $0! }
