@@ -14,7 +14,9 @@ import SimulationCore
 /// a band, the library's durations stand for the distribution, an error the resamplings measure.
 /// The k-th run of every band and the k-th long run share a seed: the same incident ending at
 /// different times, so the shorter ones are branches of the longest and cost only what follows
-/// their fault's end. Everything here follows from the settings and the names, never the study
+/// their fault's end. A pair's k-th run joins the chain of the process that starts first, as a
+/// branch from the second fault's start (or the first one's end). Runs that share a chain share
+/// their luck up to where they part; within a band, and within a pair, runs are independent. Everything here follows from the settings and the names, never the study
 /// seed.
 public struct IncidentLibrary: Sendable {
     /// One duration band of a process: durations in [lower, upper).
@@ -167,8 +169,10 @@ public struct IncidentLibrary: Sendable {
                 }
                 let perLevel = levels.indices.map { level in
                     layouts.enumerated().map { k, layout -> Int in
+                        // On the chain of the process that starts first: the pair is then a
+                        // branch of that chain's longest run until the second fault starts.
                         let index = add("pair/\(a)+\(b)@\(LoadLevel.format(levels[level].requestsPerSecond))rps/\(k + 1)", level: level,
-                                        faults: layout.faults)
+                                        faults: layout.faults, seedName: chain(layout.faults[0].process, level: level, k % settings.longEntries))
                         weights[index] = layout.weight
                         return index
                     }

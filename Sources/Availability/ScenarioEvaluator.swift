@@ -155,31 +155,44 @@ public final class ModelScenarioEvaluator: ScenarioEvaluator {
         var cost: Double
     }
 
-    /// Groups the missing scenarios into tasks: each joins, as a branch, the longest scenario of
-    /// its level and seed that it is a branch of (stored or not); the rest run alone.
+    /// Groups the missing scenarios into tasks: each joins, as a branch, a scenario of its level
+    /// and seed that it is a branch of and that is no branch itself (stored or not) — the one it
+    /// shares most with; the rest run alone.
     static func tasks(prepared: [Prepared], candidates: [Int], missing: [Int]) -> [Task] {
-        func key(_ index: Int) -> String {
-            let item = prepared[index]
-            return "\(item.scenario.seed)|\(item.scenario.level)|\(item.experiment.faults.map { "\($0.name)@\($0.at)" })"
+        func same(_ a: Int, _ b: Int) -> Bool {
+            prepared[a].scenario.seed == prepared[b].scenario.seed && prepared[a].scenario.level == prepared[b].scenario.level
+                && prepared[a].overrides == prepared[b].overrides
         }
-        func length(_ index: Int) -> (Int64, Int64, Int) {
-            let faults = prepared[index].experiment.faults
-            return (faults.reduce(0) { $0 + $1.duration.nanoseconds }, prepared[index].experiment.duration.nanoseconds, -index)
-        }
-        var trunkOf: [String: Int] = [:]
+        // By seed and level, so that the pairwise search stays within a chain.
+        var byChain: [String: [Int]] = [:]
         for index in candidates where !prepared[index].experiment.faults.isEmpty {
-            let k = key(index)
-            if let current = trunkOf[k], length(current) >= length(index) { continue }
-            trunkOf[k] = index
+            byChain["\(prepared[index].scenario.seed)|\(prepared[index].scenario.level)", default: []].append(index)
+        }
+        func parents(of index: Int) -> [(Int, SimTime)] {
+            let chain = byChain["\(prepared[index].scenario.seed)|\(prepared[index].scenario.level)"] ?? []
+            return chain.compactMap { other in
+                guard other != index, same(other, index),
+                      let instant = FailoverSimulation.branchInstant(trunk: prepared[other].experiment, branch: prepared[index].experiment)
+                else { return nil }
+                return (other, instant)
+            }
+        }
+        var isRoot: [Int: Bool] = [:]
+        func root(_ index: Int) -> Bool {
+            if let known = isRoot[index] { return known }
+            let answer = parents(of: index).isEmpty
+            isRoot[index] = answer
+            return answer
         }
         let wanted = Set(missing)
         var groups: [Int: [Int]] = [:]
         var alone: [Int] = []
         for index in missing {
-            if let trunk = trunkOf[key(index)], trunk != index,
-               FailoverSimulation.branchInstant(trunk: prepared[trunk].experiment, branch: prepared[index].experiment) != nil {
+            // The latest instant: the most shared; ties to the lowest index.
+            let best = parents(of: index).filter { root($0.0) }.max { ($0.1, $1.0) < ($1.1, $0.0) }
+            if let (trunk, _) = best {
                 groups[trunk, default: []].append(index)
-            } else if groups[index] == nil {
+            } else {
                 alone.append(index)
             }
         }

@@ -93,11 +93,14 @@ public enum FailoverSimulation {
         world.controlID = simulation.add(ControlEntity(world: world))
 
         // Faults, probes, controller and monitor; probes and evaluations start at a random phase.
-        // Faults come first: among events of one instant, a fault's start or end is delivered
-        // before everything the run schedules later, which a branch relies on.
+        // Fault i starts and ends in reserved places 2i and 2i + 1: among events of one instant,
+        // faults come first, in the order of the list, whatever else is scheduled — so a branch
+        // can move a fault's end, or add a fault, where it would have been from the start.
+        simulation.reserveSequences(max(faultSequences, 2 * UInt64(experiment.faults.count)))
         for (index, fault) in experiment.faults.enumerated() {
-            simulation.send(to: world.controlID, kind: Kind.faultStart, payload: UInt64(index), at: .zero + fault.at)
-            simulation.send(to: world.controlID, kind: Kind.faultEnd, payload: UInt64(index), at: .zero + fault.at + fault.duration)
+            simulation.send(to: world.controlID, kind: Kind.faultStart, payload: UInt64(index), at: .zero + fault.at, sequence: 2 * UInt64(index))
+            simulation.send(to: world.controlID, kind: Kind.faultEnd, payload: UInt64(index), at: .zero + fault.at + fault.duration,
+                            sequence: 2 * UInt64(index) + 1)
         }
         var phase = world.streams.stream(named: "phases")
         if let checks = model.healthChecks {
@@ -139,18 +142,24 @@ public enum FailoverSimulation {
 
     // MARK: Branches
 
+    /// Places reserved for faults' starts and ends: a branch may add faults up to half of this.
+    static let faultSequences: UInt64 = 1 << 20
+
     /// The instant at which a run of `branch` parts from a run of `trunk` (same model, overrides
     /// and seed), or nil when `branch` is not a branch of `trunk`.
     ///
-    /// `branch` is a branch when it differs from `trunk` only in some faults ending earlier (and
-    /// in its measured duration), neither run has fault processes, no fault whose end moves
-    /// flaps, and the earliest moved end lies within both measured periods. Up to that end the
-    /// two runs deliver the same events in the same order — every random draw is keyed by seed,
-    /// stream name or request, never by what comes later — so the branch can start from a copy
-    /// of the trunk (``runBranches(model:trunk:branches:overrides:seed:limits:sizeLimits:includeTrunk:deliver:)``).
+    /// `branch` is a branch when it differs from `trunk` only in some faults ending earlier, in
+    /// faults added after the trunk's (in the list, and in time: from the instant on), and in its
+    /// measured duration; neither run has fault processes, no fault whose end moves flaps, and
+    /// the instant — the earliest moved end or added start — lies within both measured periods.
+    /// Up to that instant the two runs deliver the same events in the same order (every random
+    /// draw is keyed by seed, stream name or request, never by what comes later; faults hold
+    /// reserved places among events of equal time), so the branch can start from a copy of the
+    /// trunk (``runBranches(model:trunk:branches:overrides:seed:limits:sizeLimits:includeTrunk:deliver:)``).
     public static func branchInstant(trunk: ExperimentConfiguration, branch: ExperimentConfiguration) -> SimTime? {
         guard (trunk.faultProcesses ?? []).isEmpty, (branch.faultProcesses ?? []).isEmpty,
-              trunk.warmUp == branch.warmUp, trunk.faults.count == branch.faults.count else { return nil }
+              trunk.warmUp == branch.warmUp, branch.faults.count >= trunk.faults.count,
+              2 * UInt64(branch.faults.count) <= faultSequences else { return nil }
         var instant: SimTime? = nil
         for (trunkFault, branchFault) in zip(trunk.faults, branch.faults) {
             var aligned = trunkFault
@@ -161,7 +170,11 @@ public enum FailoverSimulation {
             let end = SimTime.zero + branchFault.at + branchFault.duration
             instant = min(instant ?? end, end)
         }
-        guard let instant else { return nil }
+        let added = branch.faults[trunk.faults.count...]
+        if let first = added.map(\.at).min() {
+            instant = min(instant ?? (.zero + first), .zero + first)
+        }
+        guard let instant, instant > .zero else { return nil }
         let measureStart = SimTime.zero + (trunk.warmUp ?? .zero)
         guard instant <= measureStart + trunk.duration, instant <= measureStart + branch.duration else { return nil }
         return instant
@@ -169,7 +182,8 @@ public enum FailoverSimulation {
 
     /// Runs `trunk` and its `branches` (see ``branchInstant(trunk:branch:)``; each must be one),
     /// simulating what they share once: the trunk runs to the instant a branch parts, a copy of
-    /// it goes on as the branch to its own end, and the trunk resumes. Each result is identical
+    /// it — its moved fault ends and added faults put in their reserved places — goes on as the
+    /// branch to its own end, and the trunk resumes. Each result is identical
     /// to what ``run(model:experiment:variant:overrides:seed:limits:sizeLimits:progress:)`` gives
     /// for it (`BranchTests`). `deliver(index, result)` gets branch `index` (0-based, in the
     /// order given) as it ends, and the trunk last as index `branches.count` when `includeTrunk`.
@@ -187,7 +201,7 @@ public enum FailoverSimulation {
         var instants: [SimTime] = []
         for branch in branches {
             guard let instant = branchInstant(trunk: trunk.experiment, branch: branch.experiment) else {
-                throw ModelError("run '\(branch.variant)' is not a branch of '\(trunk.variant)': it must differ only in faults ending earlier")
+                throw ModelError("run '\(branch.variant)' is not a branch of '\(trunk.variant)': it must differ only in faults ending earlier or added later")
             }
             try checkSize(model: model, experiment: branch.experiment, limits: sizeLimits)
             try validate(model: model, experiment: branch.experiment)
@@ -208,6 +222,13 @@ public enum FailoverSimulation {
             _ = copySimulation.add(TrafficEntity(world: copy))
             for region in copy.regionNames.indices { _ = copySimulation.add(RegionEntity(world: copy, region: region)) }
             _ = copySimulation.add(ControlEntity(world: copy))
+            for position in trunk.experiment.faults.count..<branch.faults.count {
+                let fault = branch.faults[position]
+                copySimulation.send(to: copy.controlID, kind: Kind.faultStart, payload: UInt64(position), at: .zero + fault.at,
+                                    sequence: 2 * UInt64(position))
+                copySimulation.send(to: copy.controlID, kind: Kind.faultEnd, payload: UInt64(position), at: .zero + fault.at + fault.duration,
+                                    sequence: 2 * UInt64(position) + 1)
+            }
             for (position, (trunkFault, branchFault)) in zip(trunk.experiment.faults, branch.faults).enumerated()
             where trunkFault.duration != branchFault.duration {
                 let moved = copySimulation.reschedule(to: copy.controlID, kind: Kind.faultEnd, payload: UInt64(position),

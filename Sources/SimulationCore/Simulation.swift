@@ -183,6 +183,8 @@ public final class Simulation {
     @usableFromInline var pendingLimitHit = false
     /// A fork runs only once its entities are back (see ``fork()``).
     var requiredEntities = 0
+    /// Sequences below this are placed by hand (see ``reserveSequences(_:)``).
+    var reservedSequences: UInt64 = 0
 
     public init(limits: SimulationLimits = SimulationLimits()) {
         self.limits = limits
@@ -226,6 +228,29 @@ public final class Simulation {
         precondition(time >= now, "scheduling in the past")
         precondition(kind <= Event.maxCode && payload <= Event.maxPayload, "event kind or payload out of range")
         insert(time: time, target: target, code: kind, payload: payload, isTimer: false)
+    }
+
+    /// Sets aside the insertion sequences below `count` (if not yet used), for events placed with
+    /// ``send(to:kind:payload:at:sequence:)``: whatever is scheduled later is ordered after them
+    /// among events of equal time, however many of the reserved places are filled, and when.
+    public func reserveSequences(_ count: UInt64) {
+        precondition(deliveredEvents == 0 && heapCount == 0 && nextSequence == 0, "sequences are reserved before anything is scheduled")
+        precondition(count < 1 << 39, "too many reserved sequences")
+        nextSequence = count
+        reservedSequences = count
+    }
+
+    /// Delivers `kind`/`payload` to `target` at `time` in a reserved place (see
+    /// ``reserveSequences(_:)``): among events of equal time, it comes after those of lower
+    /// reserved places and before every event scheduled without one.
+    public func send(to target: EntityID, kind: UInt32, payload: UInt64 = 0, at time: SimTime, sequence: UInt64) {
+        precondition(time >= now, "scheduling in the past")
+        precondition(sequence < reservedSequences, "a reserved sequence must lie below the reservation")
+        precondition(kind <= Event.maxCode && payload <= Event.maxPayload, "event kind or payload out of range")
+        let next = nextSequence
+        nextSequence = sequence
+        insert(time: time, target: target, code: kind, payload: payload, isTimer: false)
+        nextSequence = next
     }
 
     /// Starts a cancellable timer that delivers `kind`/`payload` to `target` after `delay`.
@@ -328,6 +353,7 @@ public final class Simulation {
         copy.now = now
         copy.deliveredEvents = deliveredEvents
         copy.nextSequence = nextSequence
+        copy.reservedSequences = reservedSequences
         copy.pendingLimitHit = pendingLimitHit
         if heapCapacity > copy.heapCapacity {
             copy.heap.deallocate()

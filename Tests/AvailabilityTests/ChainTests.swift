@@ -79,6 +79,33 @@ struct ChainTests {
         }
     }
 
+    @Test("Pair runs join the chain of the process that starts first, and equal their runs from scratch")
+    func pairsBranchOffChains() throws {
+        var (model, experiment, settings) = try Self.setUp()
+        settings.library.pairEntries = 4
+        settings.library.pairCrowding = 1_000
+        settings.library.bands = 1
+        settings.library.entriesPerBand = 1
+        let study = UptimeStudy(model: model, experiment: experiment, settings: settings)
+        let library = IncidentLibrary.plan(processes: try #require(experiment.faultProcesses), levels: study.loadLevels, settings: settings.library)
+        #expect(!library.pairs.isEmpty)
+        let cache = RecordingCache()
+        let evaluator = ModelScenarioEvaluator(model: model, experiment: experiment, loadLevels: study.loadLevels, cache: cache)
+        let prepared = try library.scenarios.map { try evaluator.prepare($0, settings: settings.library) }
+        let all = Array(prepared.indices)
+        let tasks = ModelScenarioEvaluator.tasks(prepared: prepared, candidates: all, missing: all)
+        let pairRuns = library.pairs.flatMap { $0.entries.joined() }
+        let branched = pairRuns.filter { index in tasks.contains { $0.branches.contains(index) } }
+        #expect(!branched.isEmpty, "some pair runs are branches")
+        _ = try evaluator.effects(of: library.scenarios, settings: settings.library, jobs: 2, progress: nil)
+        for index in pairRuns {
+            let item = prepared[index]
+            let alone = try FailoverSimulation.run(model: item.model, experiment: item.experiment, variant: item.variant,
+                                                   overrides: item.overrides, seed: item.scenario.seed)
+            #expect(try #require(cache.runs[item.runKey]).identity.digest == alone.identity.digest, "\(item.scenario.name)")
+        }
+    }
+
     @Test("With the long entries stored, the band entries still branch off them (the trunk is simulated, not stored again)")
     func storedTrunkIsSimulatedButNotStored() throws {
         let (model, experiment, settings) = try Self.setUp()

@@ -78,6 +78,48 @@ struct BranchTests {
         #expect(try #require(results[1]).identity.digest == FailoverSimulation.run(model: model, experiment: branch, variant: "one", seed: 5).identity.digest)
     }
 
+    @Test("A branch may add faults from its instant on: at the moved end, on a monitor tick, before the end")
+    func addedFaults() throws {
+        let model = try Self.model()
+        let trunk = experiment([Self.faults[0]], duration: .minutes(7), warmUp: .seconds(20))
+        func adding(_ fault: FaultSpec, endingAfter duration: SimDuration? = nil) -> ExperimentConfiguration {
+            var branch = duration.map { Self.shortened(trunk, fault: 0, to: $0) } ?? trunk
+            branch.faults.append(fault)
+            return branch
+        }
+        let branches = [
+            // Starts exactly when the moved end comes: the end (listed first) goes first.
+            adding(FaultSpec(name: "slow", kind: .latency, target: "us-central1", at: .seconds(100), duration: .minutes(1),
+                             added: .milliseconds(700)), endingAfter: .seconds(60)),
+            // Starts on a monitor tick (measured time from 20 s, every 10 s), the outage untouched.
+            adding(FaultSpec(name: "5xx", kind: .api5xx, target: "us-central1", at: .seconds(90), duration: .minutes(2), fraction: 0.3, row: 2)),
+            // Starts before the moved end.
+            adding(FaultSpec(name: "partition", kind: .partition, target: "us-central1", at: .seconds(70), duration: .minutes(2), row: 3),
+                   endingAfter: .seconds(150)),
+        ]
+        #expect(FailoverSimulation.branchInstant(trunk: trunk, branch: branches[0]) == .zero + .seconds(100))
+        #expect(FailoverSimulation.branchInstant(trunk: trunk, branch: branches[1]) == .zero + .seconds(90))
+        #expect(FailoverSimulation.branchInstant(trunk: trunk, branch: branches[2]) == .zero + .seconds(70))
+        var results: [Int: RunResult] = [:]
+        try FailoverSimulation.runBranches(model: model, trunk: (trunk, "t"), branches: branches.enumerated().map { ($1, "a\($0)") }, seed: 4,
+                                           includeTrunk: false) { results[$0] = $1 }
+        for (index, branch) in branches.enumerated() {
+            let alone = try FailoverSimulation.run(model: model, experiment: branch, variant: "a\(index)", seed: 4)
+            #expect(try #require(results[index]).identity.digest == alone.identity.digest, "branch \(index)")
+            #expect(alone.incidents.count == 2)
+        }
+        // A fault added before the trunk's own faults, or listed before them, is not a branch.
+        var early = trunk
+        early.faults.append(FaultSpec(name: "early", kind: .cacheOutage, target: "us-central1", at: .seconds(10), duration: .seconds(5)))
+        #expect(FailoverSimulation.branchInstant(trunk: trunk, branch: early) == .zero + .seconds(10), "an added fault may start before the trunk's first fault")
+        var earlyResult: RunResult? = nil
+        try FailoverSimulation.runBranches(model: model, trunk: (trunk, "t"), branches: [(early, "early")], seed: 4, includeTrunk: false) { earlyResult = $1 }
+        #expect(try #require(earlyResult).identity.digest == FailoverSimulation.run(model: model, experiment: early, variant: "early", seed: 4).identity.digest)
+        var reordered = trunk
+        reordered.faults.insert(FaultSpec(name: "first", kind: .cacheOutage, target: "us-central1", at: .minutes(3), duration: .seconds(5)), at: 0)
+        #expect(FailoverSimulation.branchInstant(trunk: trunk, branch: reordered) == nil)
+    }
+
     @Test("What is not a branch: another kind, a longer fault, a flapping fault, fault processes, an end after the measured period")
     func notBranches() {
         let trunk = experiment([Self.faults[0]], duration: .minutes(7), warmUp: .seconds(20))
