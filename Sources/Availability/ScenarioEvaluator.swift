@@ -215,27 +215,33 @@ public final class ModelScenarioEvaluator: ScenarioEvaluator {
     /// wanted run, branches as they end and the trunk last.
     static func simulate(_ task: Task, prepared: [Prepared], limits: SimulationLimits) throws -> [(Int, RunResult, Double)] {
         let clock = ContinuousClock()
-        var started = clock.now
+        func seconds(_ elapsed: Duration) -> Double {
+            Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        }
+        let taskStart = clock.now
+        var branchStart = taskStart
+        var branchesSeconds = 0.0
         var outputs: [(Int, RunResult, Double)] = []
         let trunk = prepared[task.trunk]
-        func check(_ result: RunResult, _ item: Prepared) throws {
-            if result.status != .completed {
-                throw ModelError("scenario '\(item.scenario.name)' stopped early: \(result.statusDetail ?? result.status.rawValue)")
-            }
-        }
         try FailoverSimulation.runBranches(
             model: trunk.model, trunk: (trunk.experiment, trunk.variant),
             branches: task.branches.map { (prepared[$0].experiment, prepared[$0].variant) },
-            overrides: trunk.overrides, seed: trunk.scenario.seed, limits: limits, includeTrunk: task.trunkWanted
+            overrides: trunk.overrides, seed: trunk.scenario.seed, limits: limits, includeTrunk: task.trunkWanted,
+            branchStarts: { _ in branchStart = clock.now }
         ) { position, run in
-            let index = position < task.branches.count ? task.branches[position] : task.trunk
+            let isBranch = position < task.branches.count
+            let index = isBranch ? task.branches[position] : task.trunk
             var result = run
-            // Wall time since the previous result: a branch's own part, the trunk's the rest.
-            let now = clock.now
-            let elapsed = now - started
-            result.identity.wallSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-            started = now
-            try check(result, prepared[index])
+            // A branch's wall time is its own part, from the copy on; the trunk's, the rest.
+            if isBranch {
+                result.identity.wallSeconds = seconds(clock.now - branchStart)
+                branchesSeconds += result.identity.wallSeconds
+            } else {
+                result.identity.wallSeconds = seconds(clock.now - taskStart) - branchesSeconds
+            }
+            if result.status != .completed {
+                throw ModelError("scenario '\(prepared[index].scenario.name)' stopped early: \(result.statusDetail ?? result.status.rawValue)")
+            }
             outputs.append((index, result, result.identity.wallSeconds))
         }
         return outputs

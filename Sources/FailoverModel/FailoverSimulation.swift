@@ -186,7 +186,9 @@ public enum FailoverSimulation {
     /// branch to its own end, and the trunk resumes. Each result is identical
     /// to what ``run(model:experiment:variant:overrides:seed:limits:sizeLimits:progress:)`` gives
     /// for it (`BranchTests`). `deliver(index, result)` gets branch `index` (0-based, in the
-    /// order given) as it ends, and the trunk last as index `branches.count` when `includeTrunk`.
+    /// order given) as it ends, and the trunk last as index `branches.count` when `includeTrunk`;
+    /// `branchStarts(index)` is called as the copy for branch `index` is made (callers time the
+    /// parts with it: the simulation knows no wall clock).
     public static func runBranches(
         model: ModelConfiguration,
         trunk: (experiment: ExperimentConfiguration, variant: String),
@@ -196,6 +198,7 @@ public enum FailoverSimulation {
         limits: SimulationLimits = SimulationLimits(),
         sizeLimits: ModelSizeLimits = ModelSizeLimits(),
         includeTrunk: Bool = true,
+        branchStarts: ((Int) -> Void)? = nil,
         deliver: (Int, RunResult) throws -> Void
     ) throws {
         var instants: [SimTime] = []
@@ -216,6 +219,7 @@ public enum FailoverSimulation {
             let before = instants[index] - .nanoseconds(1)
             if simulation.now < before { _ = simulation.run(until: before) }
             let branch = branches[index].experiment
+            branchStarts?(index)
             let copySimulation = simulation.fork()
             let copy = FailoverWorld(forking: world, experiment: branch, simulation: copySimulation)
             // The same entities in the same order as in `start`, bound to the copy.
