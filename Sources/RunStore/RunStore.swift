@@ -65,6 +65,20 @@ public struct StoredRun: Sendable, Equatable {
     }
 }
 
+/// A stored run's identity with its row id, as listed by ``RunStore/runIdentities()``.
+public struct StoredRunIdentity: Sendable, Equatable {
+    /// The run's row id in this database.
+    public var id: Int64
+    /// What identifies the run: its run key, inputs, seed, engine version and digest.
+    public var identity: RunIdentity
+
+    /// Creates a stored run identity.
+    public init(id: Int64, identity: RunIdentity) {
+        self.id = id
+        self.identity = identity
+    }
+}
+
 /// Runs kept in one SQLite file.
 ///
 /// The file is opened as a GRDB `DatabasePool` in WAL mode, with a busy timeout of
@@ -482,6 +496,16 @@ public final class RunStore: Sendable {
                     seed: UInt64(bitPattern: row[5] as Int64), digest: row[6], status: status,
                     events: row[8], simulatedSeconds: row[9], wallSeconds: row[10], storedAt: row[11])
             }
+        }
+    }
+
+    /// Every stored run's id and identity (run key, model, experiment and their hashes, variant,
+    /// overrides, seed, engine version, digest, counts), in insertion (id) order: the `run` rows
+    /// alone, without the rows of the results. Each identity equals the one ``run(id:)`` returns.
+    public func runIdentities() throws -> [StoredRunIdentity] {
+        let path = self.path
+        return try read("listing run identities") { db in
+            try RunReader(db: db, path: path).identities().map { StoredRunIdentity(id: $0.id, identity: $0.identity) }
         }
     }
 

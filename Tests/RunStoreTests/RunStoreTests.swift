@@ -97,6 +97,26 @@ struct RunStoreTests {
         #expect(try store.rowCounts().values.allSatisfy { $0 == 0 })
     }
 
+    @Test func runIdentitiesAreThoseOfTheFullRuns() throws {
+        let folder = try TemporaryFolder()
+        let store = try RunStore(path: folder.path("runs.sqlite"))
+        #expect(try store.runIdentities().isEmpty)
+        var other = SampleRun.make()
+        other.identity.overrides = ["traffic.requestsPerSecond": "200", "healthChecks.interval": "30s"]
+        other.identity.seed = 3
+        other.identity.engineVersion = "another-engine"
+        for run in [SampleRun.make(), SampleRun.minimal(runKey: "minimal"), other, SampleRun.make()] { try store.insert(run) }
+        #expect(try store.deleteRun(id: 2))
+        let identities = try store.runIdentities()
+        let full = try store.runs().map { summary in
+            StoredRunIdentity(id: summary.id, identity: try #require(try store.run(id: summary.id)).identity)
+        }
+        #expect(identities.map(\.id) == [1, 3, 4])
+        #expect(identities == full)
+        #expect(identities[1].identity.overrides == other.identity.overrides)
+        #expect(identities[1].identity.engineVersion == "another-engine")
+    }
+
     @Test func aFailingWriteLeavesNothing() throws {
         let folder = try TemporaryFolder()
         let store = try RunStore(path: folder.path("runs.sqlite"))
