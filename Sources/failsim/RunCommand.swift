@@ -86,7 +86,7 @@ struct RunCommand: ParsableCommand {
         }
         progress?.finish()
         let elapsed = clock.now - started
-        result.identity.wallSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        result.identity.wallSeconds = elapsed.inSeconds
         if result.identity.digest.isEmpty { result = result.withDigest() }
 
         let id = try reportingErrors { try runStore.insert(result) }
