@@ -69,6 +69,8 @@ struct RunCommand: ParsableCommand {
             printError("Usage: failsim " + RunCommand.usageString())
             throw ExitCode(ExitCodes.usage)
         }
+        // A value beyond a size limit is named where it is written, before anything is opened.
+        try reportingErrors { try plan.checkSizeLimits(limits.size, variants: [variantIndex]) }
         let chosen = plan.variants[variantIndex]
         let overrides = chosen.overrides
         let seed = self.seed ?? plan.seeds.first ?? 1
