@@ -110,7 +110,7 @@ extension ExperimentPlan {
         func overrideError(_ error: FileError, variant: ExperimentConfiguration.ResolvedVariant, modelFile: String) -> FileError {
             let note = " (model \(modelFile), variant '\(variant.name)')"
             guard let key = Self.override(for: error.keyPath, among: Array(variant.overrides.keys)),
-                  let path = place(ofOverride: key, variant: variant, valueIsWrong: error.keyPath == key
+                  let path = place(ofOverride: key, variant: variant.name, overrides: variant.overrides, valueIsWrong: error.keyPath == key
                                    && !error.message.hasPrefix("unknown key") && !error.message.contains("names no value")) else {
                 var located = error
                 located.message += " (variant '\(variant.name)' of \(loaded.experimentFile))"
@@ -129,22 +129,23 @@ extension ExperimentPlan {
             return keys.filter { encloses($0, keyPath) || encloses(keyPath, $0) }.max { $0.count < $1.count }
         }
 
-        /// Where `key` is written for `variant`: its own overrides, a sweep parameter (its name,
-        /// a linked `also` path, or the value of this point), or the experiment's overrides.
-        func place(ofOverride key: String, variant: ExperimentConfiguration.ResolvedVariant, valueIsWrong: Bool)
+        /// Where `key` is written for the variant called `variant`, whose overrides are
+        /// `overrides`: its own overrides, a sweep parameter (its name, a linked `also` path, or
+        /// the value of this point), or the experiment's overrides.
+        func place(ofOverride key: String, variant: String, overrides: [String: String], valueIsWrong: Bool)
             -> (path: Path, isKey: Bool)?
         {
-            if let index = experiment.variants?.firstIndex(where: { $0.name == variant.name }),
+            if let index = experiment.variants?.firstIndex(where: { $0.name == variant }),
                experiment.variants?[index].overrides[key] != nil {
                 return ([.key("variants"), .index(index), .key("overrides"), .key(key)], !valueIsWrong)
             }
-            let isBaseline = variant.name == "baseline" || experiment.variants?.contains { $0.name == variant.name } == true
+            let isBaseline = variant == "baseline" || experiment.variants?.contains { $0.name == variant } == true
             if !isBaseline, let parameters = experiment.sweep?.parameters {
                 for (index, parameter) in parameters.enumerated() {
                     let base: Path = [.key("sweep"), .key("parameters"), .index(index)]
                     let linked = parameter.also?.firstIndex(of: key)
                     guard parameter.name == key || linked != nil else { continue }
-                    if valueIsWrong, let value = variant.overrides[key], let position = parameter.values.firstIndex(of: value) {
+                    if valueIsWrong, let value = overrides[key], let position = parameter.values.firstIndex(of: value) {
                         return (base + [.key("values"), .index(position)], false)
                     }
                     if let linked { return (base + [.key("also"), .index(linked)], false) }

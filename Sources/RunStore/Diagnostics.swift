@@ -37,6 +37,15 @@ extension RunStore {
         }
     }
 
+    /// Creates a failsim database at `path` with this build's migrations up to and including
+    /// `identifier` only, as an older failsim left it (to test upgrades, and readers that refuse
+    /// to upgrade).
+    static func createOlderStore(path: String, migratedUpTo identifier: String) throws {
+        let queue = try DatabaseQueue(path: path)
+        try Schema.makeMigrator().migrate(queue, upTo: identifier)
+        try queue.close()
+    }
+
     /// Runs literal SQL on a file through a fresh connection, outside any `RunStore` (to build
     /// foreign or tampered files in tests).
     static func executeRaw(path: String, sql: String) throws {

@@ -192,30 +192,46 @@ struct RunReader {
     let db: Database
     let path: String
 
-    func read(id runID: Int64) throws -> RunResult? {
-        guard let runRow = try Row.fetchOne(
-            db,
-            sql: """
-                SELECT runKey, model, modelHash, experiment, experimentHash, variant, overrides, seed,
-                       engineVersion, digest, status, statusDetail, events, simulatedSeconds, wallSeconds
-                FROM run WHERE id = ?
-                """,
-            arguments: [runID])
-        else { return nil }
+    /// The `run` table's columns that make a `RunIdentity`, in the order ``identity(_:runID:)``
+    /// reads them.
+    static let identityColumns = """
+        runKey, model, modelHash, experiment, experimentHash, variant, overrides, seed,
+        engineVersion, digest, events, simulatedSeconds, wallSeconds
+        """
 
-        let overridesText: String = runRow[6]
+    /// The identity in a row whose first columns are ``identityColumns``.
+    func identity(_ row: Row, runID: Int64) throws -> RunIdentity {
+        let overridesText: String = row[6]
         let overrides: [String: String]
         do {
             overrides = try JSONDecoder().decode([String: String].self, from: Data(overridesText.utf8))
         } catch {
             throw corrupt(runID, "overrides are not a JSON object of strings: \(overridesText)")
         }
-        let identity = RunIdentity(
-            runKey: runRow[0], model: runRow[1], modelHash: runRow[2], experiment: runRow[3],
-            experimentHash: runRow[4], variant: runRow[5], overrides: overrides,
-            seed: UInt64(bitPattern: runRow[7] as Int64), engineVersion: runRow[8], digest: runRow[9],
-            events: runRow[12], simulatedSeconds: runRow[13], wallSeconds: runRow[14])
-        let status: RunStatus = try decode(runRow[10], runID, "status")
+        return RunIdentity(
+            runKey: row[0], model: row[1], modelHash: row[2], experiment: row[3],
+            experimentHash: row[4], variant: row[5], overrides: overrides,
+            seed: UInt64(bitPattern: row[7] as Int64), engineVersion: row[8], digest: row[9],
+            events: row[10], simulatedSeconds: row[11], wallSeconds: row[12])
+    }
+
+    /// Every stored run's id and identity, in id order, without its other rows.
+    func identities() throws -> [(id: Int64, identity: RunIdentity)] {
+        try Row.fetchAll(db, sql: "SELECT \(Self.identityColumns), id FROM run ORDER BY id").map { row in
+            let id: Int64 = row[13]
+            return (id, try identity(row, runID: id))
+        }
+    }
+
+    func read(id runID: Int64) throws -> RunResult? {
+        guard let runRow = try Row.fetchOne(
+            db,
+            sql: "SELECT \(Self.identityColumns), status, statusDetail FROM run WHERE id = ?",
+            arguments: [runID])
+        else { return nil }
+
+        let identity = try identity(runRow, runID: runID)
+        let status: RunStatus = try decode(runRow[13], runID, "status")
 
         guard let availabilityRow = try Row.fetchOne(
             db,
@@ -354,7 +370,7 @@ struct RunReader {
         }
 
         return RunResult(
-            identity: identity, status: status, statusDetail: runRow[11], incidents: incidents,
+            identity: identity, status: status, statusDetail: runRow[14], incidents: incidents,
             triggers: triggers, availability: availability, latency: latency, writes: writes,
             breakers: breakers, series: series, events: events)
     }

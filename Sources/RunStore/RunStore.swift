@@ -65,6 +65,20 @@ public struct StoredRun: Sendable, Equatable {
     }
 }
 
+/// A stored run's identity with its row id, as listed by ``RunStore/runIdentities()``.
+public struct StoredRunIdentity: Sendable, Equatable {
+    /// The run's row id in this database.
+    public var id: Int64
+    /// What identifies the run: its run key, inputs, seed, engine version and digest.
+    public var identity: RunIdentity
+
+    /// Creates a stored run identity.
+    public init(id: Int64, identity: RunIdentity) {
+        self.id = id
+        self.identity = identity
+    }
+}
+
 /// Runs kept in one SQLite file.
 ///
 /// The file is opened as a GRDB `DatabasePool` in WAL mode, with a busy timeout of
@@ -72,18 +86,46 @@ public struct StoredRun: Sendable, Equatable {
 /// to the timeout for another writer's transaction to finish. Each run is written in one short
 /// transaction: it is stored whole or not at all, even if the process is killed.
 ///
-/// Opening a file runs the schema migrations that it lacks. The store refuses
+/// Opened for writing (``Access/readWrite``, the default), a file is created if missing and gets
+/// the schema migrations it lacks. Opened for reading only (``Access/readOnly``), nothing is
+/// created, migrated or written, so that a store on read-only media, in a folder the user cannot
+/// write, or owned by someone else can still be listed and compared; see ``Access/readOnly``.
+///
+/// The store refuses
 /// - a file that is not SQLite (``StoreError/notSQLite(path:)``);
 /// - an SQLite file that failsim did not create: its `application_id` is another application's,
 ///   or it has tables but none of failsim's migrations (``StoreError/notFailsimDatabase(path:detail:)``);
 /// - a file written by a newer failsim: it records a migration identifier this build does not
 ///   know, or its `PRAGMA user_version` (the schema version, raised by every migration) is above
-///   ``schemaVersion`` (``StoreError/newerSchema(path:schemaVersion:supportedVersion:unknownMigrations:)``).
+///   ``schemaVersion`` (``StoreError/newerSchema(path:schemaVersion:supportedVersion:unknownMigrations:)``);
+/// - when reading only: a missing file (``StoreError/noDatabase(path:)``) and a file that lacks
+///   some of this build's migrations (``StoreError/olderSchema(path:schemaVersion:supportedVersion:missingMigrations:)``),
+///   which only a writer may upgrade.
 ///
 /// Every statement is parameterised. All methods are safe to call from any thread.
 public final class RunStore: Sendable {
+    /// How a store opens its file.
+    public enum Access: Sendable, Equatable {
+        /// Creates the file if missing, brings its schema up to date, and stores runs.
+        case readWrite
+        /// Opens the file with SQLite's read-only flag: never creates, migrates or writes it,
+        /// and never switches its journal mode, so the file stays byte-for-byte as it was.
+        ///
+        /// A file in WAL mode needs its shared-memory index (`-shm`) to be read. SQLite creates it
+        /// beside the file when the folder can be written (and, as a reader cannot remove it,
+        /// leaves it there with an empty `-wal`; the next writer to close the store removes
+        /// both). In a folder that cannot be written and without a write-ahead log (`-wal`, or an
+        /// empty one), the file holds every committed run and is opened as immutable instead; a
+        /// writer that starts meanwhile is not seen. In such a folder with a non-empty `-wal` but
+        /// no `-shm`, the committed runs in the log cannot be read and the store is refused
+        /// (``StoreError/cannotOpen(path:reason:)``).
+        case readOnly
+    }
+
     /// The database file's path, as given.
     public let path: String
+    /// How the file was opened.
+    public let access: Access
     let pool: DatabasePool
 
     /// How long a write waits for another connection's write lock before failing.
@@ -95,13 +137,19 @@ public final class RunStore: Sendable {
     /// The identifiers of the schema migrations this build knows, in order.
     public static var migrationIdentifiers: [String] { Schema.migrations.map(\.identifier) }
 
-    /// Opens the database at `path`, creating it if it does not exist, and brings its schema up to
-    /// date.
+    /// Opens the database at `path`. For writing (the default) it is created if it does not exist
+    /// and its schema is brought up to date; for reading only, it must exist with an up-to-date
+    /// schema and is never written (see ``Access/readOnly``).
     ///
     /// - Throws: ``StoreError`` when the file cannot be opened or is refused (see the type's
     ///   description).
-    public init(path: String) throws {
+    public init(path: String, access: Access = .readWrite) throws {
         self.path = path
+        self.access = access
+        if access == .readOnly {
+            pool = try Self.openReadOnly(path: path)
+            return
+        }
         try Self.checkHeader(path: path)
         if Self.fileHasContent(path: path) {
             // Inspect an existing file read-only first, so that a refused file is left
@@ -117,7 +165,7 @@ public final class RunStore: Sendable {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             throw StoreError.notSQLite(path: path)
         } catch {
-            throw StoreError.cannotOpen(path: path, reason: Self.message(error))
+            throw StoreError.cannotOpen(path: path, reason: Self.message(error) + Self.readOnlyHint(error))
         }
         // Again through the pool: another process may have created the file meanwhile.
         try read("open") { db in try Self.checkCompatibility(db, path: path) }
@@ -161,8 +209,104 @@ public final class RunStore: Sendable {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             throw StoreError.notSQLite(path: path)
         } catch {
+            throw StoreError.cannotOpen(path: path, reason: message(error) + readOnlyHint(error))
+        }
+    }
+
+    /// What to do about a file or folder that cannot be written: readers do not need to.
+    private static func readOnlyHint(_ error: any Error) -> String {
+        guard let error = error as? DatabaseError, error.resultCode == .SQLITE_READONLY else { return "" }
+        return " (the file or its folder cannot be written; failsim runs, show, compare and report only read it)"
+    }
+
+    // MARK: - Opening for reading only
+
+    private static func openReadOnly(path: String) throws -> DatabasePool {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw StoreError.noDatabase(path: path)
+        }
+        // SQLite follows a symbolic link and keeps -wal and -shm beside the file it names.
+        let file = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        if !isFolder.boolValue {
+            try checkHeader(path: path)
+            if !fileHasContent(path: file) {
+                // An empty file is an empty SQLite database: no schema at all.
+                throw StoreError.olderSchema(
+                    path: path, schemaVersion: 0, supportedVersion: Schema.version,
+                    missingMigrations: Schema.migrations.map(\.identifier))
+            }
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(busyTimeoutSeconds)
+        configuration.foreignKeysEnabled = true
+        configuration.label = "failsim.RunStore.readOnly"
+        do {
+            return try openAndCheck(path, as: path, configuration)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY || error.resultCode == .SQLITE_CANTOPEN {
+            // A WAL file whose -shm cannot be created (a folder that cannot be written).
+            guard isInWALMode(path: file) else {
+                throw StoreError.cannotOpen(path: path, reason: message(error))
+            }
+            let log = try? FileManager.default.attributesOfItem(atPath: file + "-wal")
+            if let log, ((log[.size] as? NSNumber)?.intValue ?? 0) > 0 {
+                throw StoreError.cannotOpen(
+                    path: path,
+                    reason: "its write-ahead log \(path)-wal may hold committed runs, which SQLite reads only through "
+                        + "\(path)-shm, and that file cannot be created in this folder (\(message(error))); open the "
+                        + "database once where its folder can be written, or copy it with its -wal file to such a folder")
+            }
+            // No write-ahead log, or an empty one: the file itself holds every committed run.
+            do {
+                return try openAndCheck(immutableURI(file), as: path, configuration)
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                throw StoreError.cannotOpen(path: path, reason: message(error))
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw StoreError.notSQLite(path: path)
+        } catch {
             throw StoreError.cannotOpen(path: path, reason: message(error))
         }
+    }
+
+    /// Opens `location` (a path or an SQLite URI) read-only and checks that the schema is one this
+    /// build reads without migrating; errors name `path`.
+    private static func openAndCheck(_ location: String, as path: String, _ configuration: Configuration) throws -> DatabasePool {
+        let pool = try DatabasePool(path: location, configuration: configuration)
+        try pool.read { db in
+            try checkCompatibility(db, path: path)
+            let applied = try Schema.makeMigrator().appliedIdentifiers(db)
+            let missing = Schema.migrations.map(\.identifier).filter { !applied.contains($0) }
+            if !missing.isEmpty {
+                let userVersion = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+                throw StoreError.olderSchema(
+                    path: path, schemaVersion: userVersion, supportedVersion: Schema.version, missingMigrations: missing)
+            }
+        }
+        return pool
+    }
+
+    /// Whether the file's header says WAL mode (bytes 18 and 19, the read and write format
+    /// versions, are 2; they are 1 for a rollback journal).
+    private static func isInWALMode(path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        guard let header = try? handle.read(upToCount: 20), header.count == 20 else { return false }
+        return header[header.startIndex + 18] == 2 && header[header.startIndex + 19] == 2
+    }
+
+    /// An SQLite URI that opens `path` as immutable: no locks, no -shm, no -wal.
+    private static func immutableURI(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        // ASCII letters and digits only: every other byte of the UTF-8 path is percent-encoded.
+        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/-._~")
+        let encoded = absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute
+        return "file:" + encoded + "?immutable=1"
     }
 
     /// Refuses files that are not failsim's or are newer than this build.
@@ -236,6 +380,7 @@ public final class RunStore: Sendable {
     @discardableResult
     func insert(_ run: RunResult, beforeCommit: ((Int64) throws -> Void)?) throws -> Int64 {
         let path = self.path
+        try requireWritable("storing run \(run.identity.runKey.prefix(12))")
         do {
             return try pool.writeWithoutTransaction { db in
                 var id: Int64 = 0
@@ -261,6 +406,7 @@ public final class RunStore: Sendable {
     @discardableResult
     public func insertIfAbsent(_ run: RunResult) throws -> Int64? {
         let path = self.path
+        try requireWritable("storing run \(run.identity.runKey.prefix(12))")
         do {
             return try pool.writeWithoutTransaction { db in
                 var id: Int64? = nil
@@ -353,6 +499,16 @@ public final class RunStore: Sendable {
         }
     }
 
+    /// Every stored run's id and identity (run key, model, experiment and their hashes, variant,
+    /// overrides, seed, engine version, digest, counts), in insertion (id) order: the `run` rows
+    /// alone, without the rows of the results. Each identity equals the one ``run(id:)`` returns.
+    public func runIdentities() throws -> [StoredRunIdentity] {
+        let path = self.path
+        return try read("listing run identities") { db in
+            try RunReader(db: db, path: path).identities().map { StoredRunIdentity(id: $0.id, identity: $0.identity) }
+        }
+    }
+
     /// The run with row id `id`, exactly as it was inserted; `nil` if there is none.
     public func run(id: Int64) throws -> RunResult? {
         let path = self.path
@@ -410,12 +566,21 @@ public final class RunStore: Sendable {
     }
 
     private func write<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
+        try requireWritable(operation)
         do {
             return try pool.write(body)
         } catch let error as StoreError {
             throw error
         } catch {
             throw StoreError.database(path: path, operation: operation, message: Self.message(error))
+        }
+    }
+
+    /// Refuses a write on a store opened for reading only, naming the operation, before SQLite
+    /// would with a less telling message.
+    func requireWritable(_ operation: String) throws {
+        if access == .readOnly {
+            throw StoreError.database(path: path, operation: operation, message: "the store was opened for reading only")
         }
     }
 

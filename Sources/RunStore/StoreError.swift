@@ -14,6 +14,13 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     /// know, or a schema version (`PRAGMA user_version`) above the one this build supports.
     /// `schemaVersion` is the file's `user_version`.
     case newerSchema(path: String, schemaVersion: Int, supportedVersion: Int, unknownMigrations: [String])
+    /// The file was written by an older failsim: it lacks some of this build's schema
+    /// migrations (`missingMigrations`, in order). A store opened for reading only never
+    /// migrates; opening it for writing (any command that stores runs) brings it up to date.
+    /// `schemaVersion` is the file's `user_version`: 0 for an empty database.
+    case olderSchema(path: String, schemaVersion: Int, supportedVersion: Int, missingMigrations: [String])
+    /// A store opened for reading only names a file that does not exist (readers never create one).
+    case noDatabase(path: String)
     /// The file could not be opened or created (missing folder, permissions, a directory…).
     case cannotOpen(path: String, reason: String)
     /// The run cannot be stored as given (e.g. a NaN, which SQLite cannot hold); nothing was
@@ -30,6 +37,7 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     public var path: String {
         switch self {
         case .notSQLite(let path), .notFailsimDatabase(let path, _), .newerSchema(let path, _, _, _),
+             .olderSchema(let path, _, _, _), .noDatabase(let path),
              .cannotOpen(let path, _), .invalidRun(let path, _), .database(let path, _, _),
              .corruptRun(let path, _, _):
             path
@@ -55,6 +63,15 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
             }
             return "\(path): written by a newer failsim (\(facts.joined(separator: "; "))). "
                 + "Use a newer failsim to open it, or choose another file with --db"
+        case .olderSchema(let path, let version, let supported, let missing):
+            let written = version == 0
+                ? "an empty database: no failsim schema and no runs yet"
+                : "written by an older failsim (schema version \(version); this failsim reads version \(supported), "
+                    + "after the migrations \(missing.joined(separator: ", ")))"
+            return "\(path): \(written). Commands that only read (runs, show, compare, report) do not upgrade it; "
+                + "a command that stores runs (run, sweep, merge) into it does"
+        case .noDatabase(let path):
+            return "\(path): no such database; store runs with `failsim run` or `failsim sweep` first, or name another file with --db"
         case .cannotOpen(let path, let reason):
             return "\(path): cannot open or create the database: \(reason)"
         case .invalidRun(let path, let reason):

@@ -162,6 +162,7 @@ extension RunStore {
     }
 
     private func uptimeWrite<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
+        try requireWritable(operation)
         do {
             return try pool.write(body)
         } catch let error as StoreError {

@@ -38,7 +38,8 @@ public struct Distribution: Sendable, Equatable, CustomStringConvertible {
         case empirical(percentiles: [Double], values: [Double])
         case bernoulli(probability: Double)
         case poisson(mean: Double)
-        case zipf(cumulative: [Double], exponent: Double)
+        /// Ranks 1…count; the table holds the cumulative distribution of rank − 1.
+        case zipf(ranks: CumulativeTable, exponent: Double)
     }
 
     @usableFromInline let shape: Shape
@@ -149,7 +150,8 @@ public struct Distribution: Sendable, Equatable, CustomStringConvertible {
     public static let zipfCountLimit = 10_000_000
 
     /// Zipf over ranks 1…`count`: `P(k) ∝ k^(−exponent)`. Sampling is inversion on a table of the
-    /// cumulative distribution (O(log count) per draw, `count` doubles of memory).
+    /// cumulative distribution, searched from a guide table (expected O(1) per draw, at most 16
+    /// bytes of memory per rank; see ``CumulativeTable``).
     public static func zipf(count: Int, exponent: Double) throws(DistributionError) -> Distribution {
         try check(count >= 1 && count <= zipfCountLimit, "zipf", "count", Double(count), "from 1 to \(zipfCountLimit)")
         try check(exponent.isFinite && exponent >= 0, "zipf", "exponent", exponent, "zero or a positive number")
@@ -161,7 +163,7 @@ public struct Distribution: Sendable, Equatable, CustomStringConvertible {
         }
         for i in cumulative.indices { cumulative[i] /= sum }
         cumulative[count - 1] = 1
-        return Distribution(.zipf(cumulative: cumulative, exponent: exponent))
+        return Distribution(.zipf(ranks: CumulativeTable(cumulative: cumulative), exponent: exponent))
     }
 
     private static func check(
@@ -182,7 +184,7 @@ public struct Distribution: Sendable, Equatable, CustomStringConvertible {
 
     // MARK: Sampling
 
-    /// One draw. O(1) except Zipf (O(log count)) and empirical (O(log points)).
+    /// One draw. O(1) except empirical (O(log points)); Zipf is O(1) on average.
     @inlinable
     public func sample<Source: RandomSource>(_ source: inout Source) -> Double {
         switch shape {
@@ -206,8 +208,8 @@ public struct Distribution: Sendable, Equatable, CustomStringConvertible {
             return source.nextUniform() < probability ? 1 : 0
         case .poisson(let mean):
             return Distribution.samplePoisson(mean: mean, &source)
-        case .zipf(let cumulative, _):
-            return Double(Distribution.lowerBound(cumulative, source.nextUniform()) + 1)
+        case .zipf(let ranks, _):
+            return Double(ranks.index(of: source.nextUniform()) + 1)
         }
     }
 
@@ -290,10 +292,10 @@ public struct Distribution: Sendable, Equatable, CustomStringConvertible {
             return total
         case .bernoulli(let probability): return probability
         case .poisson(let mean): return mean
-        case .zipf(let cumulative, _):
+        case .zipf(let ranks, _):
             var total = 0.0
             var previous = 0.0
-            for (index, value) in cumulative.enumerated() {
+            for (index, value) in ranks.cumulative.enumerated() {
                 total += Double(index + 1) * (value - previous)
                 previous = value
             }
@@ -343,7 +345,7 @@ public struct Distribution: Sendable, Equatable, CustomStringConvertible {
         case .empirical(let p, _): return "empirical(\(p.count) points)"
         case .bernoulli(let p): return "bernoulli(\(p))"
         case .poisson(let m): return "poisson(mean: \(m))"
-        case .zipf(let c, let s): return "zipf(count: \(c.count), exponent: \(s))"
+        case .zipf(let ranks, let s): return "zipf(count: \(ranks.cumulative.count), exponent: \(s))"
         }
     }
 }

@@ -127,9 +127,8 @@ public enum ShardMerge {
             }
         }
         // Check everything first, so that a refused shard leaves the output untouched.
-        for run in try output.runs() {
-            if let result = try output.run(id: run.id) { try admit(result.identity, from: output.path) }
-        }
+        // The output's identities alone: its runs' results are not needed to check them.
+        for stored in try output.runIdentities() { try admit(stored.identity, from: output.path) }
         var loaded: [String: [RunResult]] = [:]
         for path in shards {
             guard FileManager.default.fileExists(atPath: path) else {

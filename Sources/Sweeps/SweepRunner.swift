@@ -107,7 +107,7 @@ public final class SweepRunner: @unchecked Sendable {
                     if id == nil { storedElsewhere += 1 }
                     let finished = Finished(run: todo[index], id: id, result: result)
                     progress?(Progress(done: done, total: todo.count, skipped: skipped,
-                                       elapsedSeconds: seconds(clock.now - started), last: finished))
+                                       elapsedSeconds: (clock.now - started).inSeconds, last: finished))
                 } catch {
                     failure = error
                 }
@@ -122,7 +122,7 @@ public final class SweepRunner: @unchecked Sendable {
         queue.waitForWorkers(threads.count)
         if let failure { throw failure }
         return Summary(planned: runs.count, skipped: skipped, ran: done, storedElsewhere: storedElsewhere,
-                       wallSeconds: seconds(clock.now - started))
+                       wallSeconds: (clock.now - started).inSeconds)
     }
 
     /// One run, start to finish (on a worker thread).
@@ -135,7 +135,7 @@ public final class SweepRunner: @unchecked Sendable {
             var result = try FailoverSimulation.run(model: variant.model, experiment: plan.experiment, variant: variant.name,
                                                     overrides: variant.overrides, seed: run.seed, limits: limits, sizeLimits: sizeLimits)
             precondition(result.identity.runKey == run.runKey, "a run's key is fixed by its inputs before it runs")
-            result.identity.wallSeconds = seconds(clock.now - started)
+            result.identity.wallSeconds = (clock.now - started).inSeconds
             return .success(result)
         } catch {
             return .failure(RunFailure(run: run, variant: variant.name, message: "\(error)"))
@@ -143,9 +143,6 @@ public final class SweepRunner: @unchecked Sendable {
     }
 }
 
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
-}
 
 /// Hands out run indices to workers and their results back to the storing thread.
 final class WorkQueue: @unchecked Sendable {

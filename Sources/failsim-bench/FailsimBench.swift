@@ -37,6 +37,6 @@ func measure(_ body: () -> Int64) -> (events: Int64, seconds: Double) {
     let clock = ContinuousClock()
     var events: Int64 = 0
     let elapsed = clock.measure { events = body() }
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    let seconds = elapsed.inSeconds
     return (events, seconds)
 }

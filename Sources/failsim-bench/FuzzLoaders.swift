@@ -741,7 +741,7 @@ struct FuzzSupervisor {
         while report.nextIteration < last {
             let remaining = deadline - clock.now
             guard remaining > .milliseconds(200) else { break }
-            let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) * 1e-18
+            let seconds = remaining.inSeconds
             var arguments = ["fuzz-loaders", "--worker", "--seed", "\(command.seed)", "--start", "\(report.nextIteration)",
                              "--seconds", "\(seconds)", "--findings", command.findings, "--hang-seconds", "\(command.hangSeconds)"]
             if command.iterations != nil { arguments += ["--iterations", "\(last - report.nextIteration)"] }
@@ -801,7 +801,7 @@ struct FuzzSupervisor {
             report.nextIteration = failed + 1
         }
         let elapsed = clock.now - began
-        report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        report.seconds = elapsed.inSeconds
         report.executionsPerSecond = report.seconds > 0 ? Double(report.executions) / report.seconds : 0
         if command.json {
             let encoder = JSONEncoder()

@@ -88,7 +88,7 @@ struct CompareCommand: ParsableCommand {
             variantOrder = declared.variants
         }
         let (ids, results) = try reportingErrors { () throws -> ([Int64], [RunResult]) in
-            let runStore = try store.open()
+            let runStore = try store.openForReading()
             // Ascending ids, so that of several runs of one variant and seed the latest counts.
             let ids = try experimentName.map { try runStore.runIDs(experiment: $0) } ?? Array(Set(runs)).sorted()
             var loaded: [RunResult] = []

@@ -64,8 +64,16 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The SQLite file runs are stored in.", valueName: "file"))
     var db: String = "failsim.sqlite"
 
+    /// Opens the store to store runs: creates the file if missing and upgrades its schema.
     func open() throws -> RunStore {
         try RunStore(path: db)
+    }
+
+    /// Opens the store for a command that only reads it (runs, show, compare, report): the file
+    /// is never created, upgraded or written, so a store on read-only media, in a folder the user
+    /// cannot write, or another user's, can be read.
+    func openForReading() throws -> RunStore {
+        try RunStore(path: db, access: .readOnly)
     }
 }
 

@@ -1,5 +1,6 @@
 import FailoverModel
 import Foundation
+import SimulationCore
 
 /// A one-line progress display on stderr, shown only when stderr is a terminal.
 final class ProgressDisplay {
@@ -19,7 +20,7 @@ final class ProgressDisplay {
         let now = clock.now
         if let lastDrawn, now - lastDrawn < .milliseconds(200) { return }
         lastDrawn = now
-        let wall = seconds(now - started)
+        let wall = (now - started).inSeconds
         let simulated = progress.simulated.seconds
         let total = progress.total.seconds
         let rate = wall > 0 ? Double(progress.events) / wall : 0
@@ -34,10 +35,6 @@ final class ProgressDisplay {
 
     func finish() {
         if drewAnything { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-    }
-
-    private func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 
     private func clock(_ seconds: Double) -> String {

@@ -83,7 +83,7 @@ struct ReportCommand: ParsableCommand {
         let bundle: ReportBundle
         let described: String
         if let runID {
-            let result = try reportingErrors { try store.open().run(id: runID) }
+            let result = try reportingErrors { try store.openForReading().run(id: runID) }
             guard let result else {
                 printError("error: \(store.db): no run with id \(runID); `failsim runs` lists the stored runs")
                 throw ExitCode(ExitCodes.usage)
@@ -93,7 +93,7 @@ struct ReportCommand: ParsableCommand {
         } else {
             let file = Self.normalised(experiment!)
             let plan = try reportingErrors { try ExperimentPlan(ExperimentLoader.load(experimentPath: file)) }
-            let runStore = try reportingErrors { try store.open() }
+            let runStore = try reportingErrors { try store.openForReading() }
             if let variant {
                 (bundle, described) = try runReport(plan: plan, file: file, variant: variant, store: runStore)
             } else {

@@ -69,6 +69,8 @@ struct RunCommand: ParsableCommand {
             printError("Usage: failsim " + RunCommand.usageString())
             throw ExitCode(ExitCodes.usage)
         }
+        // A value beyond a size limit is named where it is written, before anything is opened.
+        try reportingErrors { try plan.checkSizeLimits(limits.size, variants: [variantIndex]) }
         let chosen = plan.variants[variantIndex]
         let overrides = chosen.overrides
         let seed = self.seed ?? plan.seeds.first ?? 1
@@ -86,7 +88,7 @@ struct RunCommand: ParsableCommand {
         }
         progress?.finish()
         let elapsed = clock.now - started
-        result.identity.wallSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        result.identity.wallSeconds = elapsed.inSeconds
         if result.identity.digest.isEmpty { result = result.withDigest() }
 
         let id = try reportingErrors { try runStore.insert(result) }

@@ -27,7 +27,7 @@ struct RunsCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let runs = try reportingErrors { try store.open().runs() }
+        let runs = try reportingErrors { try store.openForReading().runs() }
         if json {
             print(try Report.json(runs.map(summaryJSON)))
             return
@@ -74,7 +74,7 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         let (result, summary) = try reportingErrors { () throws -> (RunResult?, StoredRunSummary?) in
-            let runStore = try store.open()
+            let runStore = try store.openForReading()
             return (try runStore.run(id: id), try runStore.runs().first { $0.id == id })
         }
         guard let result else {

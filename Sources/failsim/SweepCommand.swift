@@ -152,6 +152,9 @@ struct SweepCommand: ParsableCommand {
             try printPlan(shown, all: allRuns, plan: experimentPlan, stored: stored, shardCount: count, missingOnly: missing)
             return
         }
+        // Every variant to run, before the first run: a value beyond a size limit is named where
+        // it is written, instead of stopping the sweep when that variant's turn comes.
+        try reportingErrors { try experimentPlan.checkSizeLimits(limits.size, variants: chosen) }
         if let untilCI, untilCI.isEmpty == false, sharding != nil {
             printError("Error: --until-ci cannot be sharded (the scheduler's environment names a shard)")
             throw ExitCode(ExitCodes.usage)

@@ -155,7 +155,7 @@ struct UptimeCommand: ParsableCommand {
         }
         display?.finish()
         let elapsed = clock.now - started
-        let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let wall = elapsed.inSeconds
         let encoded = try report.encoded()
         let digest = ContentHash.sha256Hex(encoded)
         let modelData = (try? CanonicalJSON.encode(baseline.model)) ?? Data()

@@ -63,6 +63,7 @@ struct ValidateCommand: ParsableCommand {
             // Every variant (sweep points included) with its model resolved, and each checked
             // against the experiment's faults as a run would check them.
             let plan = try ExperimentPlan(ExperimentLoader.load(experimentPath: file))
+            try plan.checkSizeLimits(ModelSizeLimits())
             for variant in plan.variants {
                 do {
                     try FailoverSimulation.check(model: variant.model, experiment: plan.experiment, seed: plan.seeds.first ?? 1)

@@ -122,7 +122,10 @@ struct Failsim {
         try run(["run", experiment, "--db", db] + extra)
     }
 
+    /// The runs `failsim runs` lists; none when the database was never created (`runs` only
+    /// reads, and refuses a file that is not there).
     func storedRuns() throws -> [[String: Any]] {
+        if !FileManager.default.fileExists(atPath: db) { return [] }
         let listed = try run(["runs", "--db", db, "--json"])
         #expect(listed.status == 0, "\(listed.stderr)")
         return try #require(try listed.json() as? [[String: Any]])

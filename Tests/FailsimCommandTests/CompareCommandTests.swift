@@ -1,4 +1,5 @@
 import Foundation
+import RunStore
 import Testing
 
 /// `failsim compare` on runs stored by `failsim run` (the three-minute experiment of
@@ -198,6 +199,7 @@ struct CompareCommandTests {
         #expect(unknownBaseline.stdout.isEmpty)
 
         let empty = try Failsim()
+        _ = try RunStore(path: empty.db)  // a database without runs (compare itself creates none)
         let noRuns = try empty.run(["compare", empty.experiment, "--db", empty.db])
         #expect(noRuns.status == 64)
         #expect(noRuns.stderr.contains(empty.db) && noRuns.stderr.contains("no runs of experiment 'short-test'"), "\(noRuns.stderr)")

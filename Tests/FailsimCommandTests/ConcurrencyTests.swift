@@ -132,8 +132,9 @@ struct ConcurrencyTests {
     func readersDuringASweep() throws {
         let failsim = try Failsim()
         let experiment = try failsim.write("tiny.yaml", SweepCommandTests.tinySweep.replacingOccurrences(of: "seeds: 3", with: "seeds: 6"))
-        // The database exists (empty) before the sweep, so readers never race its creation.
-        _ = try failsim.run(["runs", "--db", failsim.db])
+        // The database exists (empty, migrated) before the sweep, so readers, which never create
+        // or migrate one, do not race its creation.
+        _ = try RunStore(path: failsim.db)
         let sweep = try BackgroundFailsim(failsim, ["sweep", experiment, "--db", failsim.db, "--jobs", "2", "--json"], name: "sweep")
         var shown: [Int: String] = [:]
         var pollsDuringSweep = 0
@@ -242,6 +243,108 @@ struct StorageFaultTests {
         #expect(try fm.contentsOfDirectory(atPath: folder.path).sorted() == before, "nothing was created in the folder")
         try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path)
         #expect(try failsim.checkEveryRunIsWhole(existing).count == 1)
+    }
+
+    /// What the readers print for `database`, by command (the database's path and the report
+    /// folder's name replaced by placeholders), after checking that each exits 0.
+    static func readersOutput(_ failsim: Failsim, _ database: String, launcher: [String] = [], name: String) throws -> [String: String] {
+        var printed: [String: String] = [:]
+        for arguments in [["runs", "--db", database, "--json"], ["show", "1", "--db", database, "--json"],
+                          ["compare", failsim.experiment, "--db", database, "--json"],
+                          ["report", "1", "--db", database, "--out", failsim.folder.appendingPathComponent("report-\(name)").path]] {
+            let invocation = try BackgroundFailsim(failsim, arguments, name: "\(name)-\(arguments[0])", launcher: launcher).wait()
+            #expect(invocation.status == 0, "\(name): \(arguments[0]): \(invocation.stderr)")
+            printed[arguments[0]] = invocation.stdout.replacingOccurrences(of: database, with: "DATABASE")
+                .replacingOccurrences(of: "report-\(name)", with: "REPORT")
+        }
+        return printed
+    }
+
+    @Test("Readers (runs, show, compare, report) read a database whose file and folder cannot be written, and leave it byte-identical; a writer exits 74",
+          .enabled(if: WithoutOverride.isAvailable, "root without setpriv"))
+    func readersOfAReadOnlyDatabase() throws {
+        let failsim = try Self.databaseWithOneRun()
+        let fm = FileManager.default
+        // The writer closed the database cleanly: no write-ahead log, and the folder cannot
+        // receive the -shm file a reader of a WAL database otherwise needs.
+        try #require(!fm.fileExists(atPath: failsim.db + "-wal") && !fm.fileExists(atPath: failsim.db + "-shm"))
+        let before = try Data(contentsOf: URL(fileURLWithPath: failsim.db))
+        // The database gets a folder of its own, so that reports can go to a writable one; a
+        // symbolic link to it is read too.
+        let locked = failsim.folder.appendingPathComponent("locked")
+        try fm.createDirectory(at: locked, withIntermediateDirectories: true)
+        let database = locked.appendingPathComponent("runs.sqlite").path
+        try fm.moveItem(atPath: failsim.db, toPath: database)
+        let link = failsim.folder.appendingPathComponent("link.sqlite").path
+        try fm.createSymbolicLink(atPath: link, withDestinationPath: database)
+        try fm.setAttributes([.posixPermissions: 0o444], ofItemAtPath: database)
+        try fm.setAttributes([.posixPermissions: 0o555], ofItemAtPath: locked.path)
+        defer { try? fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: locked.path) }
+
+        let readOnly = try Self.readersOutput(failsim, database, launcher: WithoutOverride.launcher, name: "read-only")
+        let throughLink = try Self.readersOutput(failsim, link, launcher: WithoutOverride.launcher, name: "link")
+        #expect(try fm.contentsOfDirectory(atPath: locked.path) == ["runs.sqlite"], "nothing was created beside the database")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: database)) == before)
+
+        // A writer cannot store into it, and says why.
+        let run = try BackgroundFailsim(failsim, ["run", failsim.experiment, "--db", database, "--seed", "8"], name: "writer",
+                                        launcher: WithoutOverride.launcher).wait()
+        #expect(run.status == 74, "\(run.stderr)")
+        #expect(run.stderr.contains(database) && run.stderr.contains("cannot be written"), "\(run.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: database)) == before)
+
+        // The folder writable again (the file still read-only): SQLite's -shm goes beside the file,
+        // the file itself is still untouched.
+        try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: locked.path)
+        let fileReadOnly = try Self.readersOutput(failsim, database, launcher: WithoutOverride.launcher, name: "file-read-only")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: database)) == before)
+
+        // The readers printed what they print for a writable database.
+        try fm.setAttributes([.posixPermissions: 0o644], ofItemAtPath: database)
+        let writable = try Self.readersOutput(failsim, database, name: "writable")
+        #expect(writable.count == 4 && writable.values.allSatisfy { !$0.isEmpty })
+        #expect(readOnly == writable)
+        #expect(throughLink == writable)
+        #expect(fileReadOnly == writable)
+        #expect(try failsim.checkEveryRunIsWhole(database).count == 1)
+    }
+
+    @Test("A reader of a database an older failsim wrote says so, exits 74 and leaves it unmigrated",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3")))
+    func readerOfAnOlderDatabase() throws {
+        let failsim = try Self.databaseWithOneRun()
+        // Schema version 1: the uptime tables and their migration removed.
+        let downgrade = Process()
+        downgrade.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        downgrade.arguments = [failsim.db, "DROP TABLE uptimeYear; DROP TABLE uptimeStudy; "
+                               + "DELETE FROM grdb_migrations WHERE identifier = 'failsim-2-uptime'; PRAGMA user_version = 1;"]
+        try downgrade.run()
+        downgrade.waitUntilExit()
+        try #require(downgrade.terminationStatus == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: failsim.db))
+        for arguments in [["runs", "--db", failsim.db], ["show", "1", "--db", failsim.db],
+                          ["compare", failsim.experiment, "--db", failsim.db]] {
+            let invocation = try failsim.run(arguments)
+            #expect(invocation.status == 74, "\(arguments[0]): \(invocation.stderr)")
+            #expect(invocation.stderr.contains(failsim.db + ": written by an older failsim (schema version 1"), "\(invocation.stderr)")
+            #expect(invocation.stderr.contains("failsim-2-uptime"), "\(invocation.stderr)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: failsim.db)) == before)
+        // A writer upgrades it; readers then read it.
+        #expect(try failsim.runShort(["--seed", "8"]).status == 0)
+        #expect(try failsim.storedRuns().count == 2)
+    }
+
+    @Test("Readers of a database that does not exist exit 74 and create nothing")
+    func readersOfAMissingDatabase() throws {
+        let failsim = try Failsim()
+        for arguments in [["runs", "--db", failsim.db], ["show", "1", "--db", failsim.db],
+                          ["compare", failsim.experiment, "--db", failsim.db]] {
+            let invocation = try failsim.run(arguments)
+            #expect(invocation.status == 74, "\(arguments[0]): \(invocation.stderr)")
+            #expect(invocation.stderr.contains(failsim.db + ": no such database"), "\(invocation.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: failsim.db))
     }
 
     /// A disk that fills up while a run is stored, simulated with a file-size limit

@@ -97,6 +97,26 @@ struct RunStoreTests {
         #expect(try store.rowCounts().values.allSatisfy { $0 == 0 })
     }
 
+    @Test func runIdentitiesAreThoseOfTheFullRuns() throws {
+        let folder = try TemporaryFolder()
+        let store = try RunStore(path: folder.path("runs.sqlite"))
+        #expect(try store.runIdentities().isEmpty)
+        var other = SampleRun.make()
+        other.identity.overrides = ["traffic.requestsPerSecond": "200", "healthChecks.interval": "30s"]
+        other.identity.seed = 3
+        other.identity.engineVersion = "another-engine"
+        for run in [SampleRun.make(), SampleRun.minimal(runKey: "minimal"), other, SampleRun.make()] { try store.insert(run) }
+        #expect(try store.deleteRun(id: 2))
+        let identities = try store.runIdentities()
+        let full = try store.runs().map { summary in
+            StoredRunIdentity(id: summary.id, identity: try #require(try store.run(id: summary.id)).identity)
+        }
+        #expect(identities.map(\.id) == [1, 3, 4])
+        #expect(identities == full)
+        #expect(identities[1].identity.overrides == other.identity.overrides)
+        #expect(identities[1].identity.engineVersion == "another-engine")
+    }
+
     @Test func aFailingWriteLeavesNothing() throws {
         let folder = try TemporaryFolder()
         let store = try RunStore(path: folder.path("runs.sqlite"))
@@ -332,4 +352,122 @@ private final class Opened: @unchecked Sendable {
     private var stores: [RunStore] = []
     func add(_ store: RunStore) { lock.withLock { stores.append(store) } }
     var all: [RunStore] { lock.withLock { stores } }
+}
+
+@Suite("Run store opened for reading only")
+struct ReadOnlyRunStoreTests {
+    static func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
+
+    @Test func readsEverythingAndLeavesTheFileByteIdentical() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("runs.sqlite")
+        let run = SampleRun.make()
+        let id: Int64
+        do {
+            let writer = try RunStore(path: path)
+            id = try writer.insert(run)
+            try writer.insert(SampleRun.minimal(runKey: "second"))
+        }  // the writer's pool closes: the file holds every run, no -wal is left
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+        let before = try Self.bytes(path)
+
+        let reader = try RunStore(path: path, access: .readOnly)
+        #expect(reader.access == .readOnly)
+        #expect(try reader.run(id: id) == run)
+        #expect(try reader.runs().map(\.runKey) == [run.identity.runKey, "second"])
+        #expect(try reader.latestRun(runKey: "second")?.result == SampleRun.minimal(runKey: "second"))
+        #expect(try reader.pragmas().journalMode == "wal", "the journal mode is left as it was")
+        #expect(try reader.uptimeStudies().isEmpty)
+
+        // Every write is refused, naming what was asked, and nothing changes.
+        for attempt: () throws -> Void in [
+            { _ = try reader.insert(SampleRun.minimal(runKey: "third")) },
+            { _ = try reader.insertIfAbsent(SampleRun.minimal(runKey: "third")) },
+            { _ = try reader.deleteRun(id: id) },
+        ] {
+            #expect {
+                try attempt()
+            } throws: { error in
+                guard case .database(let errorPath, _, let message) = error as? StoreError else { return false }
+                return errorPath == path && message.contains("reading only")
+            }
+        }
+        #expect(try reader.runs().count == 2)
+        #expect(try Self.bytes(path) == before)
+
+        // A writer and a reader at once: the reader sees what the writer commits.
+        let writer = try RunStore(path: path)
+        try writer.insert(SampleRun.minimal(runKey: "third"))
+        #expect(try reader.containsRun(runKey: "third"))
+    }
+
+    @Test func aMissingFileIsNotCreated() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("missing.sqlite")
+        #expect(throws: StoreError.noDatabase(path: path)) { _ = try RunStore(path: path, access: .readOnly) }
+        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(StoreError.noDatabase(path: path).description.hasPrefix(path + ": no such database"))
+    }
+
+    @Test func anOlderSchemaIsReportedNotMigrated() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("older.sqlite")
+        let first = try #require(RunStore.migrationIdentifiers.first)
+        try RunStore.createOlderStore(path: path, migratedUpTo: first)
+        let before = try Self.bytes(path)
+        let missing = Array(RunStore.migrationIdentifiers.dropFirst())
+        try #require(!missing.isEmpty, "this build has a migration after the first")
+        do {
+            _ = try RunStore(path: path, access: .readOnly)
+            Issue.record("a reader must refuse a file that needs migrating")
+        } catch let error as StoreError {
+            #expect(error == .olderSchema(path: path, schemaVersion: 1, supportedVersion: RunStore.schemaVersion,
+                                          missingMigrations: missing))
+            #expect(error.description.hasPrefix(path + ": written by an older failsim (schema version 1"))
+            #expect(error.description.contains(missing.joined(separator: ", ")))
+            #expect(error.description.contains("do not upgrade it"))
+        }
+        #expect(try Self.bytes(path) == before, "the reader did not migrate")
+
+        // A writer upgrades it; then it can be read.
+        _ = try RunStore(path: path)
+        #expect(try RunStore(path: path, access: .readOnly).runs().isEmpty)
+    }
+
+    @Test func anEmptyFileIsReportedAsHavingNoSchema() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("empty.sqlite")
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
+        #expect(throws: StoreError.olderSchema(path: path, schemaVersion: 0, supportedVersion: RunStore.schemaVersion,
+                                               missingMigrations: RunStore.migrationIdentifiers)) {
+            _ = try RunStore(path: path, access: .readOnly)
+        }
+        #expect(try Self.bytes(path).isEmpty)
+        #expect(StoreError.olderSchema(path: path, schemaVersion: 0, supportedVersion: 2, missingMigrations: [])
+            .description.hasPrefix(path + ": an empty database"))
+    }
+
+    @Test func newerForeignAndNonSQLiteFilesAreRefusedAsByAWriter() throws {
+        let folder = try TemporaryFolder()
+        let newer = folder.path("newer.sqlite")
+        _ = try RunStore(path: newer)
+        try RunStore.executeRaw(path: newer, sql: "PRAGMA user_version = \(RunStore.schemaVersion + 1)")
+        #expect(throws: StoreError.newerSchema(path: newer, schemaVersion: RunStore.schemaVersion + 1,
+                                               supportedVersion: RunStore.schemaVersion, unknownMigrations: [])) {
+            _ = try RunStore(path: newer, access: .readOnly)
+        }
+
+        let foreign = folder.path("foreign.sqlite")
+        try RunStore.executeRaw(path: foreign, sql: "CREATE TABLE customer (id INTEGER PRIMARY KEY)")
+        #expect {
+            _ = try RunStore(path: foreign, access: .readOnly)
+        } throws: { error in
+            guard case .notFailsimDatabase = error as? StoreError else { return false }
+            return true
+        }
+
+        let notes = folder.path("notes.sqlite")
+        try Data("These are my notes, not a database.\n".utf8).write(to: URL(fileURLWithPath: notes))
+        #expect(throws: StoreError.notSQLite(path: notes)) { _ = try RunStore(path: notes, access: .readOnly) }
+    }
 }

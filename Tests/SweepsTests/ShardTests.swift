@@ -64,6 +64,10 @@ struct ShardTests {
         #expect(outcome.alreadyPresent == partial.added)
         let again = try ShardMerge.merge(into: merged, shards: shardFiles)
         #expect(again.added == 0 && again.alreadyPresent == runs.count)
+        // The identities the merge checks the output by are those of the runs loaded in full.
+        let identities = try merged.runIdentities()
+        #expect(identities.count == runs.count)
+        #expect(identities == (try merged.runs().map { StoredRunIdentity(id: $0.id, identity: try #require(try merged.run(id: $0.id)).identity) }))
 
         let a = try storedResults(whole)
         let b = try storedResults(merged)
