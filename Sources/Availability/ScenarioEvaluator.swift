@@ -215,9 +215,6 @@ public final class ModelScenarioEvaluator: ScenarioEvaluator {
     /// wanted run, branches as they end and the trunk last.
     static func simulate(_ task: Task, prepared: [Prepared], limits: SimulationLimits) throws -> [(Int, RunResult, Double)] {
         let clock = ContinuousClock()
-        func seconds(_ elapsed: Duration) -> Double {
-            Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        }
         let taskStart = clock.now
         var branchStart = taskStart
         var branchesSeconds = 0.0
@@ -234,10 +231,10 @@ public final class ModelScenarioEvaluator: ScenarioEvaluator {
             var result = run
             // A branch's wall time is its own part, from the copy on; the trunk's, the rest.
             if isBranch {
-                result.identity.wallSeconds = seconds(clock.now - branchStart)
+                result.identity.wallSeconds = (clock.now - branchStart).inSeconds
                 branchesSeconds += result.identity.wallSeconds
             } else {
-                result.identity.wallSeconds = seconds(clock.now - taskStart) - branchesSeconds
+                result.identity.wallSeconds = (clock.now - taskStart).inSeconds - branchesSeconds
             }
             if result.status != .completed {
                 throw ModelError("scenario '\(prepared[index].scenario.name)' stopped early: \(result.statusDetail ?? result.status.rawValue)")
