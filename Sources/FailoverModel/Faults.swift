@@ -125,6 +125,18 @@ struct FaultState {
         recompute(kinds[fault], region: targetRegions[fault])
     }
 
+    /// This state for a longer list of faults that begins with this state's own (a run that goes
+    /// on with the same faults, some of them ending at other times, and faults added after them):
+    /// the faults in force stay in force, and the added ones can start. Derived values come out
+    /// the same, since faults are combined in the order of their index either way.
+    func continued(with faults: [FaultSpec], targetRegions: [Int]) -> FaultState {
+        var state = FaultState(regions: regionCount, faults: faults, targetRegions: targetRegions)
+        precondition(state.kinds.starts(with: kinds) && state.targetRegions.starts(with: self.targetRegions),
+                     "the faults of a continued run begin with the same faults")
+        for fault in inForce.joined() { state.start(fault) }
+        return state
+    }
+
     /// Whether the fault with this index is in force now.
     func isInForce(_ fault: Int) -> Bool { inForce[slot(of: fault)].contains(fault) }
 

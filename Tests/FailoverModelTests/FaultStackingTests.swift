@@ -34,9 +34,9 @@ func simulate(_ model: ModelConfiguration, _ experiment: ExperimentConfiguration
 
 @Suite("Faults of one kind stack")
 struct FaultStackingTests {
-    func fault(_ name: String, _ kind: FaultKind, at: Int = 3600, for duration: Int = 60, tenants: [Int]? = nil,
+    func fault(_ name: String, _ kind: FaultKind, target: String = "us-central1", at: Int = 3600, for duration: Int = 60, tenants: [Int]? = nil,
                mode: FaultSpec.Mode? = nil, fraction: Double? = nil, links: [LinkName]? = nil, added: SimDuration? = nil) -> FaultSpec {
-        var spec = FaultSpec(name: name, kind: kind, target: "us-central1", at: .seconds(Int64(at)), duration: .seconds(Int64(duration)),
+        var spec = FaultSpec(name: name, kind: kind, target: target, at: .seconds(Int64(at)), duration: .seconds(Int64(duration)),
                              mode: mode, fraction: fraction, links: links, added: added)
         spec.tenants = tenants
         return spec
@@ -112,6 +112,23 @@ struct FaultStackingTests {
         #expect(!state.regions[0].regionRegionCut)
         state.end(3)
         #expect(!state.replicationStalled)
+    }
+
+    @Test("A state continued with more faults keeps those in force, and the added ones can start")
+    func continuedState() {
+        let faults = [fault("5xx-a", .api5xx, fraction: 0.5), fault("stall", .replicationStall),
+                      fault("slow-east", .latency, target: "us-east1", added: .milliseconds(100))]
+        var trunk = FaultState(regions: 2, faults: Array(faults.prefix(2)), targetRegions: [0, 0])
+        trunk.start(0)
+        trunk.start(1)
+        var branch = trunk.continued(with: faults, targetRegions: [0, 0, 1])
+        #expect(branch.isInForce(0) && branch.isInForce(1) && !branch.isInForce(2))
+        #expect(branch.regions[0].api5xxFraction == 0.5 && branch.replicationStalled)
+        branch.start(2)
+        #expect(branch.regions[1].addedLatency == .milliseconds(100))
+        branch.end(0)
+        #expect(branch.regions[0].api5xxFraction == 0)
+        #expect(trunk.regions[0].api5xxFraction == 0.5 && trunk.regions[1].addedLatency == .zero, "the two states share nothing")
     }
 
     // MARK: The per-request questions, with tenant scopes
