@@ -129,7 +129,10 @@ final class ControlEntity: Entity {
 extension FailoverWorld {
     // MARK: Faults (paired verbs)
 
-    func faultRegion(_ fault: FaultSpec) -> Int {
+    func faultRegion(_ fault: FaultSpec) -> Int { Self.region(of: fault, in: regionNames) }
+
+    /// The index of the region a fault hits: its target, or the primary.
+    static func region(of fault: FaultSpec, in regionNames: [String]) -> Int {
         if let target = fault.target, let index = regionNames.firstIndex(of: target) { return index }
         return 0
     }
@@ -138,10 +141,13 @@ extension FailoverWorld {
         let fault = experiment.faults[index]
         let region = faultRegion(fault)
         snapshots.append((now, writes, staleReads))
-        faults.start(fault, region: region)
+        let wasLost = faults.regions[region].lost
+        faults.start(index)
         activeFaults += 1
         record("faultStart", fault.name, faultStartDetail(fault, region: region))
-        if fault.kind == .regionLoss && region == 0 {
+        // Only the loss that takes the primary away destroys what it held: a second loss
+        // overlapping the first finds nothing left to lose.
+        if fault.kind == .regionLoss && region == 0 && !wasLost {
             control.regionLostAt = now
             if let pending = replicationPendingLostCount() { writes.lost += pending; rpoWrites = pending }
             if writeQueueRegion == 0 { writes.lost += Int64(writeQueue.count); writeQueue.removeAll() }
@@ -167,7 +173,7 @@ extension FailoverWorld {
         if isFlapOff {
             guard let flap = flapping[index] else { return }
             let faultEnd = SimTime.zero + fault.at + fault.duration
-            faults.end(fault, region: region)
+            lift(index)
             let nextOn = now + (flap.period - flap.onFor)
             if nextOn < faultEnd {
                 simulation.send(to: controlID, kind: Kind.faultEnd, payload: UInt64(index) | 2 << 32, at: nextOn)
@@ -177,7 +183,7 @@ extension FailoverWorld {
         if payload >> 32 == 2 {
             // Flapping back on.
             guard let flap = flapping[index] else { return }
-            faults.start(fault, region: region)
+            faults.start(index)
             let faultEnd = SimTime.zero + fault.at + fault.duration
             if now + flap.onFor < faultEnd {
                 simulation.send(to: controlID, kind: Kind.faultEnd, payload: UInt64(index) | 1 << 32, after: flap.onFor)
@@ -185,10 +191,17 @@ extension FailoverWorld {
             return
         }
         flapping[index] = nil
-        faults.end(fault, region: region)
+        lift(index)
         activeFaults -= 1
-        if !faults.replicationStalled { replicationResumed() }
         record("faultEnd", fault.name, "\(fault.kind.rawValue) on \(regionNames[region]) lifted")
+    }
+
+    /// Lifts one fault's contribution (its end, or a flapping fault's off period). Other faults in
+    /// force keep theirs; when nothing stalls replication any more, stalled writes move on.
+    func lift(_ index: Int) {
+        let wasStalled = faults.replicationStalled
+        faults.end(index)
+        if wasStalled && !faults.replicationStalled { replicationResumed() }
     }
 
     func replicationPendingLostCount() -> Int64? {
@@ -214,8 +227,8 @@ extension FailoverWorld {
         case .edge: reachable = !linkCut(.edgeRegion, region: 0)
         }
         // A probe is no tenant's request: tenant-scoped faults spare it.
-        let compute = reachable && !(draw.nextUniform() < faults.api5xxFraction[0] && faultApplies(.api5xx, region: 0, tenant: -1))
-        let databaseDown = faults.databaseUnreachable[0] != nil && faultApplies(.databaseUnreachable, region: 0, tenant: -1)
+        let compute = reachable && !api5xxFails(roll: draw.nextUniform(), region: 0, tenant: -1)
+        let databaseDown = databaseUnreachable(region: 0, tenant: -1) != nil
         let database = compute && !databaseDown && !primaryLost
         let cache = compute && !cacheDown(region: 0, tenant: -1)
         let full = compute && database && cache
@@ -334,7 +347,7 @@ extension FailoverWorld {
         control.dnsFailedOver = true
         control.failbackRunning[.regionPartition] = false
         fire(.regionPartition, detail: "/api/health/compute unhealthy from the \(model.healthChecks?.location.rawValue ?? "external") checker")
-        if faults.regionLost[0] || linkCut(.regionRegion, region: 0), let database = model.database, !control.promotionPending {
+        if faults.regions[0].lost || linkCut(.regionRegion, region: 0), let database = model.database, !control.promotionPending {
             // The replica cannot hear the primary either: start promotion (cancelled if the primary returns).
             control.promotionPending = true
             var draw = streams.stream(named: "promotion")
@@ -387,7 +400,7 @@ extension FailoverWorld {
         }
         // Queued writes replay as soon as the primary database answers again.
         if control.endpoints[Endpoint.database.rawValue].healthy && !writeQueue.isEmpty && !replaying
-            && faults.databaseUnreachable[0] == nil && !primaryLost && !linkCut(.regionRegion, region: 0) {
+            && !faults.regions[0].databaseFaultInForce && !primaryLost && !linkCut(.regionRegion, region: 0) {
             replaying = true
             simulation.send(to: controlID, kind: Kind.replayTick, after: .milliseconds(100))
             record("replayStarted", "writes", "\(writeQueue.count) queued writes replay at \(model.writes?.replayRate ?? 0)/s")

@@ -48,7 +48,7 @@ public struct RunProgress: Sendable {
 public enum FailoverSimulation {
     /// Bumped whenever the model's behaviour changes, so that stored run keys and digests of an
     /// older engine are never confused with new ones.
-    public static let engineVersion = "0.2.0"
+    public static let engineVersion = "0.3.0"
 
     /// Runs one seed of an experiment on a model (overrides already applied to `model`).
     public static func run(
@@ -467,7 +467,7 @@ extension FailoverWorld {
             variant: variant, overrides: overrides, seed: seed, engineVersion: FailoverSimulation.engineVersion,
             events: simulation.deliveredEvents, simulatedSeconds: (now - SimTime.zero).seconds, wallSeconds: 0)
         let writeOutcomes = WriteOutcomes(acknowledged: writes.acknowledged, queued: writes.queued, rejected: writes.rejected,
-                                          replayed: writes.replayed, lost: writes.lost + Int64(faults.regionLost[writeQueueRegion] ? writeQueue.count : 0),
+                                          replayed: writes.replayed, lost: writes.lost + Int64(faults.regions[writeQueueRegion].lost ? writeQueue.count : 0),
                                           duplicatesSuppressed: writes.duplicatesSuppressed)
         let result = RunResult(identity: identity, status: status, statusDetail: statusDetail, incidents: incidents,
                                triggers: triggers, availability: availability, latency: latency, writes: writeOutcomes,

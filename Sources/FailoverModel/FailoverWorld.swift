@@ -203,7 +203,9 @@ final class FailoverWorld {
         measureEnd = measureStart + experiment.duration
         regionNames = [model.regions.primary] + (model.regions.failover.map { [$0] } ?? [])
         let regionCount = regionNames.count
-        faults = FaultState(regions: regionCount)
+        let names = regionNames
+        faults = FaultState(regions: regionCount, faults: experiment.faults,
+                            targetRegions: experiment.faults.map { FailoverWorld.region(of: $0, in: names) })
         arrivalStream = streams.stream(named: "arrivals")
         probeStream = streams.stream(named: "health-checks")
         currentRate = model.traffic.requestsPerSecond
@@ -282,7 +284,7 @@ final class FailoverWorld {
         draws = trunk.draws
         measureStart = trunk.measureStart
         regionNames = trunk.regionNames
-        faults = trunk.faults
+        faults = trunk.faults.continued(with: experiment.faults, targetRegions: experiment.faults.map { FailoverWorld.region(of: $0, in: trunk.regionNames) })
         trafficID = trunk.trafficID
         regionIDs = trunk.regionIDs
         controlID = trunk.controlID

@@ -25,7 +25,7 @@ final class RegionEntity: Entity {
 
 extension FailoverWorld {
     func serviceArrive(_ slot: Int, region: Int) {
-        if faults.regionLost[region] {
+        if faults.regions[region].lost {
             let request = requests[slot]
             finish(slot, at: now + hot.connectTimeout + request.returnLatency,
                    status: .connectionError, servedBy: region, operation: request.operation)
@@ -104,7 +104,7 @@ extension FailoverWorld {
 
         // 5xx from the service itself: the background error rate, or a 5xx fault.
         if errorRoll < hot.backgroundErrorRate
-            || (faultRoll < faults.api5xxFraction[region] && faultApplies(.api5xx, region: region, tenant: Int(request.tenant))) {
+            || api5xxFails(roll: faultRoll, region: region, tenant: Int(request.tenant)) {
             request.status = .fiveXX
             requests[slot] = request
             simulation.send(to: regionIDs[region], kind: Kind.serviceDone, payload: UInt64(slot), at: t)
@@ -198,11 +198,12 @@ extension FailoverWorld {
             let oneWay = hot.betweenRegions?.sample(&draw) ?? .zero
             network = oneWay + oneWay
         }
-        let reachable = !(crossRegion && linkCut(.regionRegion, region: 0))
-            && !faults.regionLost[target]
-            && !(target == 0 && faults.databaseUnreachable[0] != nil && faultApplies(.databaseUnreachable, region: 0, tenant: Int(request.tenant)))
+        // Database faults act on the primary database only.
+        let databaseFault = target == 0 ? databaseUnreachable(region: 0, tenant: Int(request.tenant)) : nil
+        let targetLost = faults.regions[target].lost
+        let reachable = !(crossRegion && linkCut(.regionRegion, region: 0)) && !targetLost && databaseFault == nil
         if !reachable {
-            let mode = faults.regionLost[target] || crossRegion ? FaultSpec.Mode.blackhole : (faults.databaseUnreachable[0] ?? .blackhole)
+            let mode = targetLost || crossRegion ? FaultSpec.Mode.blackhole : (databaseFault ?? .blackhole)
             t += mode == .blackhole ? hot.callTimeout : hot.refuseLatency + network
             request.callSucceeded = false
             request.status = .fiveXX
@@ -266,7 +267,7 @@ extension FailoverWorld {
         } else if request.operation == .write, request.status == .fiveXX, shouldQueueWrites(), let writePolicy = model.writes {
             // The write cannot reach the primary: queue it (acknowledged) or reject it.
             if writePolicy.policy == .queue && writeQueue.count < writePolicy.queueCapacity
-                && !faults.regionLost[writeQueueRegion] {
+                && !faults.regions[writeQueueRegion].lost {
                 writeQueue.append(request.arrival)
                 writes.queued += 1
                 request.status = .success

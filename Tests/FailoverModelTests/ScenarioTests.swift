@@ -182,7 +182,7 @@ struct EmbeddedFileTests {
 struct GoldenDigestTests {
     /// The digest of a fixed short run on Linux x86-64 with Swift 6.3.1. When behaviour changes on
     /// purpose, bump `FailoverSimulation.engineVersion` and replace this value with the new digest.
-    static let golden = "7213d16f6dfbe8963344777426e4795e6106a6ae064732b2da0eb0e8cf7e69c1"
+    static let golden = "654e50bc2b4f9ce3f191eb684fe7e303909b52c1ac10991af2ba52b0e4ea2125"
 
     @Test("A fixed short run reproduces its committed digest")
     func golden() throws {
