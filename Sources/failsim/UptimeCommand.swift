@@ -299,13 +299,14 @@ enum UptimeSummary {
         out.append(contentsOf: Report.table(tenants))
         out.append("")
         let library = report.library
-        out.append(String(format: "Incidents: %.1f a year; overlaps simulated together: %.3f a year (%d scenarios for single years).",
-                          report.incidentsPerYear.mean, report.overlapsPerYear.mean, library.exactScenarios))
+        out.append(String(format: "Incidents: %.1f a year; overlaps simulated together: %.3f a year (%d %@ for single years).",
+                          report.incidentsPerYear.mean, report.overlapsPerYear.mean, library.exactScenarios,
+                          library.exactScenarios == 1 ? "scenario" : "scenarios"))
         if !library.pairs.isEmpty {
             out.append("Pairs in the library: " + library.pairs.map { String(format: "%@ (%.4f a year)", $0.processes.joined(separator: "+"), $0.perYear) }
                 .joined(separator: ", ") + ".")
         }
-        out.append(String(format: "Library: %d runs (%.1f h simulated); background failure rate %@.", library.runs,
+        out.append(String(format: "Library: %d runs (%.1f h of simulated time; what runs share is simulated once); background failure rate %@.", library.runs,
                           library.librarySimulatedSeconds / 3600, library.backgroundFailureRate.map { percent($0, digits: 4) }.joined(separator: ", ")))
         out.append(String(format: "Cost: %d runs, %d from the store, %d simulated (%.0f s of simulation on %d workers); %.1f s wall.",
                           cost.scenarios, cost.scenariosFromStore, cost.scenariosSimulated, cost.simulationSeconds, jobs, wallSeconds))
