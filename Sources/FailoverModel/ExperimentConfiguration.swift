@@ -264,7 +264,9 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
     case cacheOutage
     /// Replication to the replica stalls (lag grows).
     case replicationStall
-    /// The primary database cannot be reached (`blackhole`: calls hang; `refuse`: fail fast).
+    /// The target region's database cannot be reached (`blackhole`: calls hang; `refuse`: fail
+    /// fast): the primary, or the replica in the failover region (its reads, and its writes once
+    /// it is promoted).
     case databaseUnreachable
     /// Named links are cut.
     case partition

@@ -198,12 +198,16 @@ extension FailoverWorld {
             let oneWay = hot.betweenRegions?.sample(&draw) ?? .zero
             network = oneWay + oneWay
         }
-        // Database faults act on the primary database only.
-        let databaseFault = target == 0 ? databaseUnreachable(region: 0, tenant: Int(request.tenant)) : nil
+        // A database fault acts on the database of the region it targets: the primary, or the
+        // replica in the failover region (its reads, and its writes once it is promoted — calls
+        // go to `target` either way).
+        let databaseFault = databaseUnreachable(region: target, tenant: Int(request.tenant))
         let targetLost = faults.regions[target].lost
-        let reachable = !(crossRegion && linkCut(.regionRegion, region: 0)) && !targetLost && databaseFault == nil
-        if !reachable {
-            let mode = targetLost || crossRegion ? FaultSpec.Mode.blackhole : (databaseFault ?? .blackhole)
+        // A lost region or a cut link swallows the call: no answer comes back, whatever the
+        // database would have said. Only a database that can be reached can refuse.
+        let pathDown = targetLost || (crossRegion && linkCut(.regionRegion, region: region))
+        if pathDown || databaseFault != nil {
+            let mode = pathDown ? FaultSpec.Mode.blackhole : (databaseFault ?? .blackhole)
             t += mode == .blackhole ? hot.callTimeout : hot.refuseLatency + network
             request.callSucceeded = false
             request.status = .fiveXX

@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+@testable import FailoverModel
+import RunResults
+import SimulationCore
+
+/// Reads or writes arriving in [from, to) seconds of simulated time, and how many failed.
+func arrivals(_ world: FailoverWorld, _ traffic: ArrivalBins.Traffic, from: Int, to: Int) -> (total: Int, failed: Int) {
+    let offset = Int(world.arrivals.start.nanoseconds / 1_000_000_000)
+    var total = 0, failed = 0
+    for second in from..<to {
+        let counts = world.arrivals.rate(traffic, bin: second - offset)
+        total += counts.total
+        failed += counts.failed
+    }
+    return (total, failed)
+}
+
+func failedShare(_ counts: (total: Int, failed: Int)) -> Double { Double(counts.failed) / Double(max(counts.total, 1)) }
+
+@Suite("Faults act where they are targeted")
+struct ModelFidelityTests {
+    func fault(_ name: String, _ kind: FaultKind, target: String = "us-central1", at: Int, for duration: Int,
+               mode: FaultSpec.Mode? = nil, fraction: Double? = nil, links: [LinkName]? = nil) -> FaultSpec {
+        FaultSpec(name: name, kind: kind, target: target, at: .seconds(Int64(at)), duration: .seconds(Int64(duration)),
+                  mode: mode, fraction: fraction, links: links)
+    }
+
+    /// Every request reaches a region and every read calls a database (no edge or L2 cache, no
+    /// breakers to fail fast or serve stale, no background or transient errors), and failing
+    /// writes are rejected rather than queued: failures then count exactly the calls that failed.
+    func directModel(overrides: [String: String] = [:]) throws -> ModelConfiguration {
+        var all = ["edge.l1CacheableShare": "0", "service.backgroundErrorRate": "0", "database.errorRate": "0",
+                   "writes.policy": "reject"]
+        all.merge(overrides) { $1 }
+        var model = try referenceModel(overrides: all)
+        model.cache = nil
+        model.breakers = nil
+        return model
+    }
+
+    /// A 5xx fault failing every request of the primary from 40 s: the 5xx rule routes all
+    /// traffic to us-east1 within seconds (and DNS follows), for the rest of the run.
+    var primaryAway: FaultSpec { fault("primary-5xx", .api5xx, at: 40, for: 600, fraction: 1) }
+
+    // MARK: 1. Database faults act on the database of their target
+
+    @Test("A us-east1 database outage fails the failover region's reads (not its writes, the replica is not promoted)")
+    func replicaOutageFailsFailoverReads() throws {
+        let model = try directModel()
+        let replicaDown = fault("replica-down", .databaseUnreachable, target: "us-east1", at: 120, for: 60, mode: .refuse)
+        let span = SimDuration.seconds(200)
+        let down = try simulate(model, experiment([primaryAway, replicaDown], duration: span))
+        let up = try simulate(model, experiment([primaryAway], duration: span))
+        #expect(down.control.routed && up.control.routed, "the 5xx rule routed traffic to us-east1")
+
+        let readsDown = arrivals(down, .reads, from: 121, to: 179)
+        let readsUp = arrivals(up, .reads, from: 121, to: 179)
+        #expect(readsDown.total > 5000)
+        #expect(failedShare(readsDown) > 0.99, "replica down: \(readsDown.failed) of \(readsDown.total) reads failed")
+        #expect(failedShare(readsUp) < 0.01, "replica up: \(readsUp.failed) of \(readsUp.total) reads failed")
+        // Writes still go to the primary database, which answers.
+        let writesDown = arrivals(down, .writes, from: 121, to: 179)
+        #expect(writesDown.total > 500 && failedShare(writesDown) < 0.01, "\(writesDown.failed) of \(writesDown.total) writes failed")
+        // After the outage the failover region reads normally again.
+        #expect(failedShare(arrivals(down, .reads, from: 181, to: 199)) < 0.01)
+    }
+
+    @Test("A us-east1 database outage leaves us-central1's reads, and the controller's probes, untouched")
+    func replicaOutageSparesPrimary() throws {
+        // The full reference model: controller, probes, breakers, caches.
+        let model = try referenceModel(overrides: ["service.backgroundErrorRate": "0", "database.errorRate": "0"])
+        let replicaDown = fault("replica-down", .databaseUnreachable, target: "us-east1", at: 60, for: 120, mode: .blackhole)
+        let world = try simulate(model, experiment([replicaDown], duration: .seconds(200)))
+        let reads = arrivals(world, .reads, from: 61, to: 179)
+        #expect(reads.total > 10_000 && reads.failed == 0, "\(reads.failed) of \(reads.total) primary reads failed")
+        // The probes check the primary region's endpoints only: /api/health/db stays healthy, no
+        // rule acts.
+        #expect(!world.log.contains { $0.kind == "failover" }, "no rule acted on a replica outage")
+        #expect(world.control.endpoints[Endpoint.database.rawValue].lastFailure == nil)
+    }
+
+    @Test("Once the replica is promoted, a us-east1 database outage fails writes too")
+    func promotedReplicaOutageFailsWrites() throws {
+        // A region loss: the partition rule starts the promotion, here 10 s after detection.
+        let model = try directModel(overrides: ["database.promotion.delay.uniform.low": "10s", "database.promotion.delay.uniform.high": "10s"])
+        let loss = fault("loss", .regionLoss, at: 40, for: 600)
+        let replicaDown = fault("replica-down", .databaseUnreachable, target: "us-east1", at: 150, for: 70, mode: .refuse)
+        let span = SimDuration.seconds(240)
+        let down = try simulate(model, experiment([loss, replicaDown], duration: span))
+        let up = try simulate(model, experiment([loss], duration: span))
+        #expect(down.writableDatabase == 1 && down.control.promotedAt.map { $0 < SimTime.zero + .seconds(150) } == true,
+                "the replica was promoted before the outage (at \(down.control.promotedAt.map(\.description) ?? "never"))")
+        // By 170 s every edge location follows DNS to us-east1 (60 s TTL + 30 s stale tail).
+        let writesDown = arrivals(down, .writes, from: 170, to: 219)
+        let writesUp = arrivals(up, .writes, from: 170, to: 219)
+        #expect(writesDown.total > 500)
+        #expect(failedShare(writesDown) > 0.99, "promoted replica down: \(writesDown.failed) of \(writesDown.total) writes failed")
+        #expect(failedShare(writesUp) < 0.01, "promoted replica up: \(writesUp.failed) of \(writesUp.total) writes failed")
+    }
+
+}
