@@ -268,7 +268,8 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
     /// fast): the primary, or the replica in the failover region (its reads, and its writes once
     /// it is promoted).
     case databaseUnreachable
-    /// Named links are cut.
+    /// Named links are cut. The region-region link is one link between the two regions: a
+    /// partition cutting it, targeted at either region, cuts it both ways.
     case partition
     /// The whole region is gone: compute, cache, database and whatever was queued there.
     case regionLoss

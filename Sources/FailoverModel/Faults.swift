@@ -50,7 +50,8 @@ struct RegionFaults {
 /// - `databaseUnreachable`: a call fails while any fault applying to its tenant is in force; it
 ///   hangs (blackhole) if any of them is a blackhole, else it is refused;
 /// - `cacheOutage`: the cache is down for a tenant while any fault applying to it is in force;
-/// - `partition`: a link is cut while any partition cutting it is in force;
+/// - `partition`: a link is cut while any partition cutting it is in force; the region-region
+///   link is one link, cut for both regions by a partition targeted at either;
 /// - `replicationStall`: replication is stalled while any replication stall, or any partition
 ///   cutting region-region, is in force;
 /// - `regionLoss`: the region is lost while any loss of it is in force.
@@ -62,6 +63,9 @@ struct FaultState {
     var regions: [RegionFaults]
     /// Replication to the replica is stalled (by a stall or a region-region partition anywhere).
     var replicationStalled = false
+    /// The link between the regions is cut by a partition targeted at either of them. There is
+    /// one region-region link, so a cut on one side's fault cuts it both ways.
+    var regionLinkCut = false
     let regionCount: Int
 
     /// Per kind and region (index `kind × regionCount + region`): indices of the faults in force,
@@ -196,7 +200,8 @@ struct FaultState {
         regions[region] = derived
         if kind == .replicationStall || kind == .partition {
             let stalls = FaultKind.replicationStall.scopeIndex * regionCount
-            replicationStalled = (0..<regionCount).contains { !inForce[stalls + $0].isEmpty || regions[$0].regionRegionCut }
+            regionLinkCut = regions.contains { $0.regionRegionCut }
+            replicationStalled = regionLinkCut || (0..<regionCount).contains { !inForce[stalls + $0].isEmpty }
         }
     }
 
@@ -259,7 +264,12 @@ extension FailoverWorld {
             .contains { faults.scopes[$0]!.contains(tenant) }
     }
 
-    /// Whether the link is cut (a lost region's links all are).
+    /// Whether the region's link is cut (a lost region's links all are).
+    ///
+    /// `regionRegion` is the one link between the two regions, so it is symmetric: a partition
+    /// cutting it that targets either region cuts it for both, and calls across it fail both
+    /// ways. Whether the region at the other end is lost is the caller's question (a lost target
+    /// is not a cut link: it is a region that does not answer).
     @inline(__always)
     func linkCut(_ link: LinkName, region: Int) -> Bool {
         let here = faults.regions[region]
@@ -267,7 +277,7 @@ extension FailoverWorld {
         switch link {
         case .clientsRegion: return here.clientsRegionCut
         case .edgeRegion: return here.edgeRegionCut
-        case .regionRegion: return here.regionRegionCut
+        case .regionRegion: return faults.regionLinkCut
         }
     }
 

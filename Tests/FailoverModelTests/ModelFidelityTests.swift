@@ -99,4 +99,60 @@ struct ModelFidelityTests {
         #expect(failedShare(writesUp) < 0.01, "promoted replica up: \(writesUp.failed) of \(writesUp.total) writes failed")
     }
 
+    // MARK: 2. The region-region link is one link
+
+    @Test("A region-region cut targeted at either region cuts the link for both")
+    func regionLinkIsSymmetric() {
+        let faults = [fault("cut-east", .partition, target: "us-east1", at: 0, for: 1, links: [.regionRegion]),
+                      fault("cut-central", .partition, at: 0, for: 1, links: [.regionRegion]),
+                      fault("cut-edge-east", .partition, target: "us-east1", at: 0, for: 1, links: [.edgeRegion])]
+        var state = FaultState(regions: 2, faults: faults, targetRegions: [1, 0, 1])
+        state.start(2)
+        #expect(!state.regionLinkCut, "an edge-region cut leaves the link between the regions")
+        state.start(0)
+        #expect(state.regionLinkCut && state.replicationStalled)
+        state.start(1)
+        state.end(0)
+        #expect(state.regionLinkCut, "the other side's cut still holds")
+        state.end(1)
+        #expect(!state.regionLinkCut && !state.replicationStalled)
+    }
+
+    @Test("A region-region partition targeted at us-east1 fails us-east1's calls to the primary database")
+    func eastCutFailsCrossRegionWrites() throws {
+        let model = try directModel()
+        let cut = fault("cut-east", .partition, target: "us-east1", at: 120, for: 60, links: [.regionRegion])
+        let span = SimDuration.seconds(200)
+        let cutRun = try simulate(model, experiment([primaryAway, cut], duration: span))
+        let whole = try simulate(model, experiment([primaryAway], duration: span))
+        // Traffic is in us-east1; its writes cross to the primary database, its reads stay local.
+        let writesCut = arrivals(cutRun, .writes, from: 121, to: 179)
+        let writesWhole = arrivals(whole, .writes, from: 121, to: 179)
+        #expect(writesCut.total > 500)
+        #expect(failedShare(writesCut) > 0.99, "link cut: \(writesCut.failed) of \(writesCut.total) writes failed")
+        #expect(failedShare(writesWhole) < 0.01, "link whole: \(writesWhole.failed) of \(writesWhole.total) writes failed")
+        #expect(failedShare(arrivals(cutRun, .reads, from: 121, to: 179)) < 0.01, "local reads do not cross the link")
+    }
+
+    @Test("A region-region partition targeted at us-east1 fails the primary's reads switched to the replica")
+    func eastCutFailsSwitchedReads() throws {
+        // The DB rule switches the primary's reads to the replica (from ≈ 35 s after the outage);
+        // a cut on us-east1's side then fails them as a cut on us-central1's side would.
+        let model = try directModel()
+        let primaryDown = fault("primary-db", .databaseUnreachable, at: 40, for: 300, mode: .refuse)
+        let cutEast = fault("cut-east", .partition, target: "us-east1", at: 150, for: 60, links: [.regionRegion])
+        let cutCentral = fault("cut-central", .partition, at: 150, for: 60, links: [.regionRegion])
+        let span = SimDuration.seconds(240)
+        let east = try simulate(model, experiment([primaryDown, cutEast], duration: span))
+        let central = try simulate(model, experiment([primaryDown, cutCentral], duration: span))
+        let neither = try simulate(model, experiment([primaryDown], duration: span))
+        #expect(east.control.readsSwitched && neither.control.readsSwitched)
+        let readsEast = arrivals(east, .reads, from: 151, to: 209)
+        let readsCentral = arrivals(central, .reads, from: 151, to: 209)
+        let readsNeither = arrivals(neither, .reads, from: 151, to: 209)
+        #expect(failedShare(readsNeither) < 0.01, "\(readsNeither.failed) of \(readsNeither.total) switched reads failed with the link whole")
+        #expect(failedShare(readsEast) > 0.99, "cut on us-east1's side: \(readsEast.failed) of \(readsEast.total) reads failed")
+        #expect(readsEast.failed == readsCentral.failed, "either side's cut fails the same reads")
+    }
+
 }
