@@ -340,8 +340,14 @@ extension FailoverWorld {
         fire(.api5xx, detail: String(format: "primary 5xx rate %.1f%% over %@ (%d responses)", 100 * Double(errors) / Double(window.total), controller.evaluationWindow.description, window.total))
     }
 
+    /// The partition rule: `/api/health/compute` unhealthy → DNS failover.
+    ///
+    /// DNS failover is the controller's action, as the contract has it (the record is "changed by
+    /// the controller", and the trigger table is the controller's): the health checks only report.
+    /// A model without a `controller` therefore never fails over DNS — as it never fails back
+    /// (failback is the controller's too), and never starts the replica's promotion here.
     func evaluatePartitionRule() {
-        guard regionNames.count > 1, model.dns != nil, !control.dnsFailedOver else { return }
+        guard model.controller != nil, regionNames.count > 1, model.dns != nil, !control.dnsFailedOver else { return }
         let compute = control.endpoints[Endpoint.compute.rawValue]
         guard !compute.healthy else { return }
         control.dnsFailedOver = true

@@ -5,8 +5,8 @@ import RunResults
 import SimulationCore
 
 /// The reference model with nothing that mitigates or remembers, so that failed requests measure
-/// the faults in force directly: no controller, no breakers, and no health checks (failed compute
-/// probes would move DNS to the failover region even without a controller).
+/// the faults in force directly: no controller, no breakers, and no health checks (with no
+/// controller nothing acts on the probes; without them the run does not spend time on probing).
 func unmitigatedModel(overrides: [String: String] = [:]) throws -> ModelConfiguration {
     var model = try referenceModel(overrides: overrides)
     model.controller = nil

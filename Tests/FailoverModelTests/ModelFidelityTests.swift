@@ -155,4 +155,23 @@ struct ModelFidelityTests {
         #expect(readsEast.failed == readsCentral.failed, "either side's cut fails the same reads")
     }
 
+    // MARK: 3. DNS failover is the controller's action
+
+    @Test("Without a controller, failing compute probes do not move DNS; with one, the partition rule does")
+    func dnsFailoverNeedsTheController() throws {
+        let partition = fault("partition", .partition, at: 40, for: 180)
+        var withoutController = try referenceModel()
+        withoutController.controller = nil
+        #expect(withoutController.healthChecks != nil && withoutController.dns != nil)
+        let bare = try simulate(withoutController, experiment([partition], duration: .seconds(240)))
+        #expect(bare.log.contains { $0.kind == "healthChange" && $0.subject == Endpoint.compute.path && $0.detail.hasPrefix("unhealthy") },
+                "the probes did see the partition")
+        #expect(bare.dnsRecord == 0 && !bare.control.dnsFailedOver)
+        #expect(!bare.log.contains { $0.kind == "failover" || $0.kind == "dnsChange" || $0.kind == "promotionStarted" })
+
+        let controlled = try simulate(try referenceModel(), experiment([partition], duration: .seconds(240)))
+        #expect(controlled.log.contains { $0.kind == "failover" && $0.subject == Rule.regionPartition.rawValue })
+        #expect(controlled.log.contains { $0.kind == "dnsChange" })
+    }
+
 }
