@@ -149,8 +149,7 @@ extension FailoverWorld {
         // overlapping the first finds nothing left to lose.
         if fault.kind == .regionLoss && region == 0 && !wasLost {
             control.regionLostAt = now
-            if let pending = replicationPendingLostCount() { writes.lost += pending; rpoWrites = pending }
-            if writeQueueRegion == 0 { writes.lost += Int64(writeQueue.count); writeQueue.removeAll() }
+            rpoWrites = primaryLossDestroys()
         }
         if let period = fault.period, let duty = fault.dutyCycle, duty < 1 {
             // Flapping: off after the duty share of the period, on again at the next period.
@@ -183,7 +182,14 @@ extension FailoverWorld {
         if payload >> 32 == 2 {
             // Flapping back on.
             guard let flap = flapping[index] else { return }
+            let wasLost = faults.regions[region].lost
             faults.start(index)
+            // A loss of the primary that comes back on takes the region away again, with what it
+            // held since the last off period: counted as a first start counts it, and added to
+            // this incident's RPO (an overlapping loss in force still leaves nothing to lose).
+            if fault.kind == .regionLoss && region == 0 && !wasLost {
+                rpoWrites = (rpoWrites ?? 0) + primaryLossDestroys()
+            }
             let faultEnd = SimTime.zero + fault.at + fault.duration
             if now + flap.onFor < faultEnd {
                 simulation.send(to: controlID, kind: Kind.faultEnd, payload: UInt64(index) | 1 << 32, after: flap.onFor)
@@ -204,10 +210,21 @@ extension FailoverWorld {
         if wasStalled && !faults.replicationStalled { replicationResumed() }
     }
 
-    func replicationPendingLostCount() -> Int64? {
-        guard model.database?.replication.mode == .async else { return 0 }
-        let t = now.nanoseconds
-        return Int64(replicationPending.filter { $0.commit <= t && $0.arrives > t }.count)
+    /// The primary region is taken away now: the acknowledged writes not yet on the replica and
+    /// the write queue, if it is held in the primary region, are destroyed. Counts them as lost,
+    /// removes them (a destroyed write never reaches the replica later, and a later loss must not
+    /// count it again), and returns the writes replication had not carried over (the RPO).
+    func primaryLossDestroys() -> Int64 {
+        var destroyed: Int64 = 0
+        if model.database?.replication.mode == .async {
+            let t = now.nanoseconds
+            let before = replicationPending.count
+            replicationPending.removeAll { $0.commit <= t && $0.arrives > t }
+            destroyed = Int64(before - replicationPending.count)
+        }
+        writes.lost += destroyed
+        if writeQueueRegion == 0 { writes.lost += Int64(writeQueue.count); writeQueue.removeAll() }
+        return destroyed
     }
 
     var anyFaultActive: Bool { activeFaults > 0 }

@@ -174,4 +174,50 @@ struct ModelFidelityTests {
         #expect(controlled.log.contains { $0.kind == "dnsChange" })
     }
 
+    // MARK: 4. A flapping region loss destroys what it finds each time it comes back on
+
+    /// Nothing moves the primary's writes elsewhere (no controller, so no promotion), and
+    /// replication lags by seconds, so every time the primary goes away it holds unreplicated
+    /// acknowledged writes.
+    func lossModel() throws -> ModelConfiguration {
+        try unmitigatedModel(overrides: ["database.replication.lag.lognormal.median": "2s",
+                                         "database.replication.lag.lognormal.p99": "5s",
+                                         "writes.policy": "reject"])
+    }
+
+    func flappingLoss(at: Int = 60) -> FaultSpec {
+        var loss = fault("loss", .regionLoss, at: at, for: 300)
+        loss.period = .seconds(60)
+        loss.dutyCycle = 0.5
+        return loss
+    }
+
+    @Test("A flapping region loss loses at each on period what separate losses at the same times lose")
+    func flappingLossCountsEachReturn() throws {
+        let model = try lossModel()
+        let span = SimDuration.seconds(400)
+        let flapping = try run(model, experiment([flappingLoss()], duration: span))
+        // The same on periods as five scripted losses: 60–90, 120–150, … 300–330 s.
+        let scripted = try run(model, experiment(stride(from: 60, through: 300, by: 60).map { fault("loss-\($0)", .regionLoss, at: $0, for: 30) },
+                                                 duration: span))
+        let first = try run(model, experiment([fault("loss", .regionLoss, at: 60, for: 30)], duration: span))
+        let firstLost = first.writes.lost
+        #expect(firstLost > 0)
+        #expect(flapping.writes.lost == scripted.writes.lost, "flapping \(flapping.writes.lost), scripted \(scripted.writes.lost)")
+        #expect(flapping.writes.lost > 3 * firstLost, "five losses lose \(flapping.writes.lost), the first alone \(firstLost)")
+        let incident = try #require(flapping.incidents.first)
+        #expect(incident.rpoWrites == flapping.writes.lost, "the incident's RPO counts every return")
+    }
+
+    @Test("A flapping loss over a steady loss of the same region finds nothing more to lose")
+    func flappingOverSteadyLoss() throws {
+        let model = try lossModel()
+        let span = SimDuration.seconds(400)
+        let steady = fault("steady", .regionLoss, at: 50, for: 320)
+        let both = try run(model, experiment([steady, flappingLoss()], duration: span))
+        let alone = try run(model, experiment([steady], duration: span))
+        #expect(alone.writes.lost > 0)
+        #expect(both.writes.lost == alone.writes.lost, "with the flapping loss \(both.writes.lost), steady alone \(alone.writes.lost)")
+    }
+
 }
