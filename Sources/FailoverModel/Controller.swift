@@ -173,8 +173,9 @@ extension FailoverWorld {
             guard let flap = flapping[index] else { return }
             let faultEnd = SimTime.zero + fault.at + fault.duration
             lift(index)
-            let nextOn = now + (flap.period - flap.onFor)
-            if nextOn < faultEnd {
+            // (A period is at most the fault's duration, so this stays near the fault's end;
+            // `adding` keeps a fault ending at the end of the time type from trapping.)
+            if let nextOn = now.adding(flap.period - flap.onFor), nextOn < faultEnd {
                 simulation.send(to: controlID, kind: Kind.faultEnd, payload: UInt64(index) | 2 << 32, at: nextOn)
             }
             return
@@ -191,7 +192,7 @@ extension FailoverWorld {
                 rpoWrites = (rpoWrites ?? 0) + primaryLossDestroys()
             }
             let faultEnd = SimTime.zero + fault.at + fault.duration
-            if now + flap.onFor < faultEnd {
+            if let nextOff = now.adding(flap.onFor), nextOff < faultEnd {
                 simulation.send(to: controlID, kind: Kind.faultEnd, payload: UInt64(index) | 1 << 32, after: flap.onFor)
             }
             return

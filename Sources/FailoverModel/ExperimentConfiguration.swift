@@ -300,9 +300,10 @@ public struct FaultSpec: Codable, Sendable, Equatable {
     public var fraction: Double?
     /// `partition`: which links are cut (default: all three).
     public var links: [LinkName]?
-    /// `latency`: added to every call to the target.
+    /// `latency`: added to every call to the target; at most ``maximumAddedLatency``.
     public var added: SimDuration?
-    /// Flapping: the fault is on for `dutyCycle × period` of every `period`.
+    /// Flapping: the fault is on for `dutyCycle × period` of every `period` (at most the fault's
+    /// `duration`).
     public var period: SimDuration?
     public var dutyCycle: Double?
     /// Only these tenants (ranks 1…tenants) are affected; absent means all.
@@ -346,6 +347,18 @@ public struct FaultSpec: Codable, Sendable, Equatable {
         if let period, period.nanoseconds <= 0 {
             throw DecodingError.dataCorruptedError(forKey: .period, in: c, debugDescription: "period must be longer than zero")
         }
+        if let period, period > duration {
+            throw DecodingError.dataCorruptedError(forKey: .period, in: c, debugDescription: Self.periodProblem(period: period, duration: duration))
+        }
+    }
+
+    /// The longest `added` latency a fault may have: one day. Longer is no different for any
+    /// request (deadlines end it first), and added latencies are summed onto simulated times,
+    /// which must not overflow.
+    public static let maximumAddedLatency = SimDuration.days(1)
+
+    static func periodProblem(period: SimDuration, duration: SimDuration) -> String {
+        "period \(period) is longer than the fault's duration \(duration): the fault would never come back on (write a shorter fault instead)"
     }
 
     /// What a fault of `kind` is missing or has out of range, if anything.
@@ -361,6 +374,9 @@ public struct FaultSpec: Codable, Sendable, Equatable {
         }
         if let added, added.nanoseconds < 0 {
             return (.added, "added latency cannot be negative")
+        }
+        if let added, added > maximumAddedLatency {
+            return (.added, "added latency \(added) is more than one day (at most \(maximumAddedLatency))")
         }
         return nil
     }

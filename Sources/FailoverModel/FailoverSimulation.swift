@@ -345,6 +345,14 @@ public enum FailoverSimulation {
                     throw ModelError("fault '\(fault.name)': tenant \(bad) is not a tenant rank of model '\(model.name)' (1 to \(model.traffic.tenants))")
                 }
             }
+            // Decoding checks a fault's shape too; a fault made in code, or a fault process's
+            // template, meets the same rules here (a huge `added` would overflow simulated time).
+            if let problem = FaultSpec.shapeProblem(kind: fault.kind, fraction: fault.fraction, added: fault.added) {
+                throw ModelError("fault '\(fault.name)': \(problem.message)")
+            }
+            if let period = fault.period, period > fault.duration {
+                throw ModelError("fault '\(fault.name)': \(FaultSpec.periodProblem(period: period, duration: fault.duration))")
+            }
             if let row = fault.row, !(row >= 1 && row <= (model.triggers?.count ?? 0)) {
                 throw ModelError("fault '\(fault.name)': row \(row) is not a row of the model's trigger table (\(model.triggers?.count ?? 0) rows)")
             }

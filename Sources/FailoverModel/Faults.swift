@@ -205,9 +205,16 @@ struct FaultState {
         }
     }
 
+    /// The most latency faults in force at once add up to: a year. Each fault adds at most a day
+    /// (``FaultSpec/maximumAddedLatency``), but any number of them can overlap, and the total is
+    /// added to a simulated time that must not overflow; beyond a year no request is any different
+    /// (deadlines and call timeouts end it first).
+    static let maximumCombinedAddedLatency = SimDuration.days(365)
+
+    /// Two added latencies summed, held at ``maximumCombinedAddedLatency``.
     static func saturatingSum(_ a: SimDuration, _ b: SimDuration) -> SimDuration {
         let (sum, overflow) = a.nanoseconds.addingReportingOverflow(b.nanoseconds)
-        return SimDuration(nanoseconds: overflow ? Int64.max : sum)
+        return overflow ? maximumCombinedAddedLatency : min(SimDuration(nanoseconds: sum), maximumCombinedAddedLatency)
     }
 }
 

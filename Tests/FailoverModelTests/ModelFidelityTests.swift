@@ -220,4 +220,43 @@ struct ModelFidelityTests {
         #expect(both.writes.lost == alone.writes.lost, "with the flapping loss \(both.writes.lost), steady alone \(alone.writes.lost)")
     }
 
+    // MARK: 5. Bounds on fault durations
+
+    @Test("An added latency of more than a day, or a flap period longer than the fault, is refused naming the fault")
+    func faultDurationBounds() throws {
+        let model = try referenceModel()
+        var slow = fault("very-slow", .latency, at: 60, for: 60)
+        slow.added = .days(1)
+        try FailoverSimulation.validate(model: model, experiment: experiment([slow]))
+        slow.added = .days(1) + .seconds(1)
+        do {
+            try FailoverSimulation.validate(model: model, experiment: experiment([slow]))
+            Issue.record("an added latency over a day was accepted")
+        } catch let error as ModelError {
+            #expect(error.message.contains("'very-slow'") && error.message.contains("more than one day"), "\(error.message)")
+        }
+        var flapping = fault("slow-flap", .databaseUnreachable, at: 60, for: 60)
+        flapping.period = .seconds(61)
+        flapping.dutyCycle = 0.5
+        do {
+            try FailoverSimulation.validate(model: model, experiment: experiment([flapping]))
+            Issue.record("a period longer than the fault was accepted")
+        } catch let error as ModelError {
+            #expect(error.message.contains("'slow-flap'") && error.message.contains("period"), "\(error.message)")
+        }
+    }
+
+    @Test("Any number of day-long latency faults in force at once add up to at most a year")
+    func combinedLatencyIsBounded() {
+        let faults = (0..<400).map { index -> FaultSpec in
+            var slow = fault("slow-\(index)", .latency, at: 0, for: 1)
+            slow.added = .days(1)
+            return slow
+        }
+        var state = FaultState(regions: 1, faults: faults, targetRegions: faults.map { _ in 0 })
+        for index in faults.indices { state.start(index) }
+        #expect(state.regions[0].addedLatency == FaultState.maximumCombinedAddedLatency)
+        for index in 0..<100 { state.end(index) }
+        #expect(state.regions[0].addedLatency == .days(300))
+    }
 }
