@@ -142,16 +142,19 @@ struct SweepCommand: ParsableCommand {
         let allRuns = experimentPlan.runs(seeds: seeds.flatMap(Self.parseSeeds), variants: chosen)
         let sharding = try resolveShard()
         let runs = sharding.map { $0.runs(of: allRuns) } ?? allRuns
-        let runStore = try reportingErrors { try store.open() }
-        let runner = SweepRunner(plan: experimentPlan, store: runStore, limits: limits.engine, sizeLimits: limits.size)
-
         if plan || missing {
-            let stored = try reportingErrors { try runStore.storedRunKeys(among: allRuns.map(\.runKey)) }
+            // Only reads: a store that does not exist yet holds nothing, and an existing one is
+            // opened read-only (never created, upgraded or switched to WAL by a look at the plan).
+            let stored: Set<String> = FileManager.default.fileExists(atPath: store.db)
+                ? try reportingErrors { try store.openForReading().storedRunKeys(among: allRuns.map(\.runKey)) }
+                : []
             let count = sharding?.count ?? shardCount
             let shown = missing ? (plan ? allRuns : runs).filter { !stored.contains($0.runKey) } : allRuns
             try printPlan(shown, all: allRuns, plan: experimentPlan, stored: stored, shardCount: count, missingOnly: missing)
             return
         }
+        let runStore = try reportingErrors { try store.open() }
+        let runner = SweepRunner(plan: experimentPlan, store: runStore, limits: limits.engine, sizeLimits: limits.size)
         // Every variant to run, before the first run: a value beyond a size limit is named where
         // it is written, instead of stopping the sweep when that variant's turn comes.
         try reportingErrors { try experimentPlan.checkSizeLimits(limits.size, variants: chosen) }

@@ -43,6 +43,25 @@ struct SweepCommandTests {
         #expect(try failsim.storedRuns().count == 12)
     }
 
+    @Test("--plan and --missing only read: no database is created, an existing one is left byte for byte")
+    func planOnlyReads() throws {
+        let failsim = try Failsim()
+        let experiment = try failsim.write("tiny.yaml", Self.tinySweep)
+        let fresh = try failsim.run(["sweep", experiment, "--db", failsim.db, "--missing"])
+        #expect(fresh.status == 0, "\(fresh.stderr)")
+        #expect(fresh.stdout.contains("12 runs of tiny-sweep not stored"))
+        #expect(!FileManager.default.fileExists(atPath: failsim.db), "a look at the plan creates no database")
+        let sweep = try failsim.run(["sweep", experiment, "--db", failsim.db, "--seeds", "1"])
+        #expect(sweep.status == 0, "\(sweep.stderr)")
+        let before = try Data(contentsOf: URL(fileURLWithPath: failsim.db))
+        let missing = try failsim.run(["sweep", experiment, "--db", failsim.db, "--missing"])
+        #expect(missing.status == 0, "\(missing.stderr)")
+        #expect(missing.stdout.contains("8 runs of tiny-sweep not stored"))
+        let plan = try failsim.run(["sweep", experiment, "--db", failsim.db, "--plan"])
+        #expect(plan.status == 0 && plan.stdout.contains("4 stored already"), "\(plan.stdout)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: failsim.db)) == before)
+    }
+
     @Test("Bad usage and bad input: unknown variant 64, malformed --seeds 64, a bad grid 65")
     func errors() throws {
         let failsim = try Failsim()
