@@ -170,9 +170,12 @@ public struct IncidentLibrary: Sendable {
                 let perLevel = levels.indices.map { level in
                     layouts.enumerated().map { k, layout -> Int in
                         // On the chain of the process that starts first: the pair is then a
-                        // branch of that chain's longest run until the second fault starts.
+                        // branch of that chain's longest run until the second fault starts. Runs
+                        // beyond the chains keep seeds of their own, so a pair's runs stay
+                        // independent of one another.
                         let index = add("pair/\(a)+\(b)@\(LoadLevel.format(levels[level].requestsPerSecond))rps/\(k + 1)", level: level,
-                                        faults: layout.faults, seedName: chain(layout.faults[0].process, level: level, k % settings.longEntries))
+                                        faults: layout.faults,
+                                        seedName: k < settings.longEntries ? chain(layout.faults[0].process, level: level, k) : nil)
                         weights[index] = layout.weight
                         return index
                     }

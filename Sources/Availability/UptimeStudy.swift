@@ -135,15 +135,24 @@ public struct UptimeStudy {
                                   backgroundPerBin: backgroundPerBin, backgroundShare: backgroundShare)
         let years = try assembleYears(assembler, tables: base, placed: placedYears, incidents: incidentCounts, jobs: jobs)
 
-        // 4. The library's error: each replicate resamples each band's runs and the background.
+        // 4. The library's error: each replicate resamples the library's runs and the background.
+        // The k-th run of every band and the k-th long run of a process share a seed (a chain,
+        // see IncidentLibrary), so their luck is alike — the probes' phase, say: a replicate draws
+        // chains, the same picks for all of a process's bands and long runs at a level, so that
+        // this likeness shows in the error instead of averaging out. Pairs draw their own.
         let replicates = settings.bootstrapReplicates
         var replicateStatistics: [[String: Double]] = []
         for replicate in 0..<replicates {
             var streams = RandomStreams(seed: settings.seed).stream(named: "uptime/resampling/\(replicate)")
             var tables = base
+            var chainPicks: [ChainPick: [Int]] = [:]
             for key in groups.keys.sorted(by: Self.groupOrder) {
                 let runs = groups[key]!
-                tables.groups[key] = runs.map { _ in runs[Int(streams.nextIndex(below: UInt64(runs.count)))] }
+                // One set of picks per process, level, kind of group (pair partner) and size.
+                let chain = ChainPick(process: key.process, level: key.level, partner: key.partner, size: runs.count)
+                let picks = chainPicks[chain] ?? runs.indices.map { _ in Int(streams.nextIndex(below: UInt64(runs.count))) }
+                chainPicks[chain] = picks
+                tables.groups[key] = picks.map { runs[$0] }
             }
             for level in levels.indices {
                 let normal = libraryEffects[library.normal[level]]
@@ -372,6 +381,15 @@ struct SlotGroup: Hashable, Sendable {
     var band: Int?
     /// For the runs of a pair of processes: the second process.
     var partner: Int? = nil
+}
+
+/// Which groups of library runs a bootstrap replicate resamples with the same picks (see the
+/// library's error in ``UptimeStudy/run(evaluator:jobs:progress:)``).
+struct ChainPick: Hashable {
+    var process: Int
+    var level: Int
+    var partner: Int?
+    var size: Int
 }
 
 /// ``AssemblyInputs`` in plain data, so that worker threads can share it.

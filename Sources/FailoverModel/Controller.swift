@@ -147,9 +147,9 @@ extension FailoverWorld {
         record("faultStart", fault.name, faultStartDetail(fault, region: region))
         // Only the loss that takes the primary away destroys what it held: a second loss
         // overlapping the first finds nothing left to lose.
-        if fault.kind == .regionLoss && region == 0 && !wasLost {
-            control.regionLostAt = now
-            rpoWrites = primaryLossDestroys()
+        if fault.kind == .regionLoss && region == 0 {
+            if !wasLost { control.regionLostAt = now }
+            rpoWrites[index] = wasLost ? 0 : primaryLossDestroys()
         }
         if let period = fault.period, let duty = fault.dutyCycle, duty < 1 {
             // Flapping: off after the duty share of the period, on again at the next period.
@@ -189,7 +189,7 @@ extension FailoverWorld {
             // held since the last off period: counted as a first start counts it, and added to
             // this incident's RPO (an overlapping loss in force still leaves nothing to lose).
             if fault.kind == .regionLoss && region == 0 && !wasLost {
-                rpoWrites = (rpoWrites ?? 0) + primaryLossDestroys()
+                rpoWrites[index, default: 0] += primaryLossDestroys()
             }
             let faultEnd = SimTime.zero + fault.at + fault.duration
             if let nextOff = now.adding(flap.onFor), nextOff < faultEnd {

@@ -429,7 +429,7 @@ extension FailoverWorld {
                 requests: requests, requestsFailed: failed, failbackRequestsFailed: failbackFailed,
                 staleReads: tally.staleReads, writesQueued: tally.queued, writesRejected: tally.rejected,
                 writesReplayed: tally.replayed, writesLost: tally.lost,
-                rtoSeconds: rto, rpoWrites: fault.kind == .regionLoss ? rpoWrites : nil))
+                rtoSeconds: rto, rpoWrites: fault.kind == .regionLoss ? rpoWrites[entry.offset] : nil))
             if let row = fault.row, let rows = model.triggers, row >= 1 && row <= rows.count {
                 let trigger = rows[row - 1]
                 let rightRule = firing?.rule == trigger.rule

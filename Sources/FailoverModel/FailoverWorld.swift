@@ -167,7 +167,9 @@ final class FailoverWorld {
     var flapping: [Int: (period: SimDuration, onFor: SimDuration, start: SimTime)] = [:]
     var probeStream: Xoshiro256StarStar
     var replaying = false
-    var rpoWrites: Int64? = nil
+    /// Acknowledged writes each loss of the primary destroyed, by fault index (looked up, never
+    /// iterated): every loss reports its own RPO, however many a run has.
+    var rpoWrites: [Int: Int64] = [:]
     /// Write and stale-read tallies at every fault start, for per-incident counts.
     var snapshots: [(time: SimTime, tally: WriteTally, staleReads: Int64)] = []
 

@@ -97,6 +97,12 @@ struct ChainTests {
         let pairRuns = library.pairs.flatMap { $0.entries.joined() }
         let branched = pairRuns.filter { index in tasks.contains { $0.branches.contains(index) } }
         #expect(!branched.isEmpty, "some pair runs are branches")
+        // More runs per pair (4) than chains (2): the runs of a pair still have distinct seeds.
+        for pair in library.pairs {
+            for runs in pair.entries {
+                #expect(Set(runs.map { library.scenarios[$0].seed }).count == runs.count)
+            }
+        }
         _ = try evaluator.effects(of: library.scenarios, settings: settings.library, jobs: 2, progress: nil)
         for index in pairRuns {
             let item = prepared[index]

@@ -209,6 +209,24 @@ struct ModelFidelityTests {
         #expect(incident.rpoWrites == flapping.writes.lost, "the incident's RPO counts every return")
     }
 
+    @Test("Each loss reports its own RPO: separate losses sum to the writes lost, a loss of the failover region reports none")
+    func eachLossItsOwnRPO() throws {
+        let model = try lossModel()
+        let span = SimDuration.seconds(400)
+        let losses = stride(from: 60, through: 300, by: 60).map { fault("loss-\($0)", .regionLoss, at: $0, for: 30) }
+        let scripted = try run(model, experiment(losses + [fault("east", .regionLoss, target: "us-east1", at: 200, for: 20)], duration: span))
+        let primary = scripted.incidents.filter { $0.fault.hasPrefix("loss-") }
+        #expect(primary.count == 5)
+        let rpos = try primary.map { try #require($0.rpoWrites, "\($0.fault)") }
+        #expect(rpos.allSatisfy { $0 > 0 })
+        #expect(rpos.reduce(0, +) == scripted.writes.lost, "the losses' RPOs \(rpos) add up to the writes lost \(scripted.writes.lost)")
+        #expect(Set(rpos).count > 1, "not one run-wide figure repeated: \(rpos)")
+        #expect(scripted.incidents.first { $0.fault == "east" }?.rpoWrites == nil)
+        // The first loss's RPO is what a run with that loss alone reports.
+        let first = try run(model, experiment([losses[0]], duration: span))
+        #expect(first.incidents.first?.rpoWrites == rpos[0])
+    }
+
     @Test("A flapping loss over a steady loss of the same region finds nothing more to lose")
     func flappingOverSteadyLoss() throws {
         let model = try lossModel()
