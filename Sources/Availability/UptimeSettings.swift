@@ -99,7 +99,7 @@ public struct LibrarySettings: Codable, Sendable, Equatable {
     /// Length of the normal-operation run per load level (background failure rate). Background
     /// failures are rare (0.02 % in the reference), so their rate needs many requests: at 1,000
     /// req/s, 20 minutes left a resampling error of ± 6.8 min a year on request-based downtime;
-    /// an hour leaves ± 4.0 (measured), for about three seconds of CPU more.
+    /// an hour leaves about ± 4 (measured), for about three seconds of CPU more.
     public var normalOperation: SimDuration = .hours(1)
     /// Draws of each process's duration distribution used to place band edges and pick the
     /// entries' durations.
