@@ -411,7 +411,12 @@ extension FailoverWorld {
             let tally = incidentTallies(onset: onset, windowEnd: windowEnd)
             let mainRecovery = outcome == .recovered ? recoverySeconds(main) : nil
             var rto: Double? = nil
-            if fault.kind == .regionLoss, let lost = control.regionLostAt, let promoted = control.promotedAt { rto = (promoted - lost).seconds }
+            // Each loss of the primary from its own onset: writes are accepted again once the
+            // replica is promoted, and a loss beginning after the promotion stops none (0). A
+            // loss of the failover region has none.
+            if fault.kind == .regionLoss, faultRegion(fault) == 0, let promoted = control.promotedAt {
+                rto = max(0, (promoted - onset).seconds)
+            }
             incidents.append(IncidentResult(
                 fault: fault.name, faultKind: fault.kind.rawValue, target: regionNames[faultRegion(fault)],
                 onsetSeconds: seconds(onset), endSeconds: seconds(onset + fault.duration),

@@ -124,6 +124,16 @@ struct WriteTests {
         #expect(rpo > 0)
         #expect(asyncResult.writes.lost == rpo)
 
+        // Each loss its own RTO: a second loss after the promotion stops no writes; a loss of the
+        // failover region has none.
+        let later = FaultSpec(name: "again", kind: .regionLoss, target: "us-central1", at: .minutes(22), duration: .minutes(1))
+        let east = FaultSpec(name: "east", kind: .regionLoss, target: "us-east1", at: .minutes(23) + .seconds(30), duration: .seconds(20))
+        let twice = try run(asyncModel, experiment([loss, later, east], duration: .minutes(25)))
+        let firstRTO = try #require(twice.incidents.first { $0.fault == "loss" }?.rtoSeconds)
+        #expect(firstRTO >= 180 && firstRTO <= 900, "manual promotion takes 3–15 min: \(firstRTO) s")
+        #expect(twice.incidents.first { $0.fault == "again" }?.rtoSeconds == 0)
+        #expect(twice.incidents.first { $0.fault == "east" }?.rtoSeconds == nil)
+
         let syncModel = try referenceModel(overrides: ["database.replication.mode": "sync", "writes.policy": "reject"])
         let syncResult = try run(syncModel, experiment([loss], duration: .minutes(5)))
         #expect(syncResult.writes.lost == 0)
