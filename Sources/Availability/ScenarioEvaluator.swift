@@ -159,19 +159,16 @@ public final class ModelScenarioEvaluator: ScenarioEvaluator {
     /// and seed that it is a branch of and that is no branch itself (stored or not) — the one it
     /// shares most with; the rest run alone.
     static func tasks(prepared: [Prepared], candidates: [Int], missing: [Int]) -> [Task] {
-        func same(_ a: Int, _ b: Int) -> Bool {
-            prepared[a].scenario.seed == prepared[b].scenario.seed && prepared[a].scenario.level == prepared[b].scenario.level
-                && prepared[a].overrides == prepared[b].overrides
-        }
-        // By seed and level, so that the pairwise search stays within a chain.
+        // By seed and level (the level decides the overrides), so that the pairwise search
+        // stays within a chain.
         var byChain: [String: [Int]] = [:]
+        func chainKey(_ index: Int) -> String { "\(prepared[index].scenario.seed)|\(prepared[index].scenario.level)" }
         for index in candidates where !prepared[index].experiment.faults.isEmpty {
-            byChain["\(prepared[index].scenario.seed)|\(prepared[index].scenario.level)", default: []].append(index)
+            byChain[chainKey(index), default: []].append(index)
         }
-        func parents(of index: Int) -> [(Int, SimTime)] {
-            let chain = byChain["\(prepared[index].scenario.seed)|\(prepared[index].scenario.level)"] ?? []
-            return chain.compactMap { other in
-                guard other != index, same(other, index),
+        func parents(of index: Int) -> [(trunk: Int, instant: SimTime)] {
+            (byChain[chainKey(index)] ?? []).compactMap { other in
+                guard other != index,
                       let instant = FailoverSimulation.branchInstant(trunk: prepared[other].experiment, branch: prepared[index].experiment)
                 else { return nil }
                 return (other, instant)
@@ -185,26 +182,22 @@ public final class ModelScenarioEvaluator: ScenarioEvaluator {
             return answer
         }
         let wanted = Set(missing)
-        var groups: [Int: [Int]] = [:]
-        var alone: [Int] = []
+        var groups: [Int: [(branch: Int, instant: SimTime)]] = [:]
         for index in missing {
             // The latest instant: the most shared; ties to the lowest index.
-            let best = parents(of: index).filter { root($0.0) }.max { ($0.1, $1.0) < ($1.1, $0.0) }
-            if let (trunk, _) = best {
-                groups[trunk, default: []].append(index)
-            } else {
-                alone.append(index)
+            if let best = parents(of: index).filter({ root($0.trunk) }).max(by: { ($0.instant, $1.trunk) < ($1.instant, $0.trunk) }) {
+                groups[best.trunk, default: []].append((index, best.instant))
             }
         }
         var tasks: [Task] = []
         for (trunk, branches) in groups {
-            let tails = branches.reduce(0.0) { sum, branch in
-                let instant = FailoverSimulation.branchInstant(trunk: prepared[trunk].experiment, branch: prepared[branch].experiment)!
-                return sum + cost(prepared[branch], from: instant)
-            }
-            tasks.append(Task(trunk: trunk, trunkWanted: wanted.contains(trunk), branches: branches.sorted(), cost: cost(prepared[trunk]) + tails))
+            let tails = branches.reduce(0.0) { $0 + cost(prepared[$1.branch], from: $1.instant) }
+            tasks.append(Task(trunk: trunk, trunkWanted: wanted.contains(trunk), branches: branches.map(\.branch).sorted(),
+                              cost: cost(prepared[trunk]) + tails))
         }
-        for index in alone where groups[index] == nil {
+        // The rest alone: neither a branch nor a trunk of another.
+        let grouped = Set(groups.keys).union(groups.values.joined().map(\.branch))
+        for index in missing where !grouped.contains(index) {
             tasks.append(Task(trunk: index, trunkWanted: true, branches: [], cost: cost(prepared[index])))
         }
         // Longest first, so that the last piece to finish is a short one; ties by index.

@@ -52,7 +52,6 @@ struct ControllerState {
     var failbacksEnded: [(time: SimTime, rule: Rule)] = []
     var promotionPending = false
     var promotedAt: SimTime? = nil
-    var regionLostAt: SimTime? = nil
     var alertLevels: [String: Int] = [:]
     var confirmationPending = false
     var confirmedAt: SimTime? = nil
@@ -141,16 +140,9 @@ extension FailoverWorld {
         let fault = experiment.faults[index]
         let region = faultRegion(fault)
         snapshots.append((now, writes, staleReads))
-        let wasLost = faults.regions[region].lost
-        faults.start(index)
+        bringIntoForce(index, region: region)
         activeFaults += 1
         record("faultStart", fault.name, faultStartDetail(fault, region: region))
-        // Only the loss that takes the primary away destroys what it held: a second loss
-        // overlapping the first finds nothing left to lose.
-        if fault.kind == .regionLoss && region == 0 {
-            if !wasLost { control.regionLostAt = now }
-            rpoWrites[index] = wasLost ? 0 : primaryLossDestroys()
-        }
         if let period = fault.period, let duty = fault.dutyCycle, duty < 1 {
             // Flapping: off after the duty share of the period, on again at the next period.
             let onFor = SimDuration(seconds: period.seconds * duty)
@@ -183,14 +175,7 @@ extension FailoverWorld {
         if payload >> 32 == 2 {
             // Flapping back on.
             guard let flap = flapping[index] else { return }
-            let wasLost = faults.regions[region].lost
-            faults.start(index)
-            // A loss of the primary that comes back on takes the region away again, with what it
-            // held since the last off period: counted as a first start counts it, and added to
-            // this incident's RPO (an overlapping loss in force still leaves nothing to lose).
-            if fault.kind == .regionLoss && region == 0 && !wasLost {
-                rpoWrites[index, default: 0] += primaryLossDestroys()
-            }
+            bringIntoForce(index, region: region)
             let faultEnd = SimTime.zero + fault.at + fault.duration
             if let nextOff = now.adding(flap.onFor), nextOff < faultEnd {
                 simulation.send(to: controlID, kind: Kind.faultEnd, payload: UInt64(index) | 1 << 32, after: flap.onFor)
@@ -201,6 +186,17 @@ extension FailoverWorld {
         lift(index)
         activeFaults -= 1
         record("faultEnd", fault.name, "\(fault.kind.rawValue) on \(regionNames[region]) lifted")
+    }
+
+    /// Brings one fault into force (its start, or a flapping fault's next on period). A loss of
+    /// the primary takes away what the region held — each time it comes on, added to this
+    /// incident's RPO — unless another loss in force already did: it finds nothing left to lose.
+    func bringIntoForce(_ index: Int, region: Int) {
+        let wasLost = faults.regions[region].lost
+        faults.start(index)
+        if experiment.faults[index].kind == .regionLoss && region == 0 {
+            rpoWrites[index, default: 0] += wasLost ? 0 : primaryLossDestroys()
+        }
     }
 
     /// Lifts one fault's contribution (its end, or a flapping fault's off period). Other faults in
