@@ -57,14 +57,15 @@ public final class ModelScenarioEvaluator: ScenarioEvaluator {
         var scenario: Scenario
         var model: ModelConfiguration
         var experiment: ExperimentConfiguration
-        var variant: String
+        /// The run's variant: `uptime:` and the scenario's name.
+        var variant: String { "uptime:" + scenario.name }
         var overrides: [String: String]
         var runKey: String
         var processes: [String]
         var cuts: [ScenarioCut]
         var faultEndBin: Int?
         var faultSeconds: Double?
-        var measuredSeconds: Double
+        var measuredSeconds: Double { experiment.duration.seconds }
     }
 
     func prepare(_ scenario: Scenario, settings: LibrarySettings) throws -> Prepared {
@@ -104,11 +105,7 @@ public final class ModelScenarioEvaluator: ScenarioEvaluator {
                 let duration = max(compressed.faults[index].duration, .milliseconds(1))
                 for template in process.faults {
                     let suffix = process.faults.count > 1 ? "-\(template.kind.rawValue)" : ""
-                    var spec = FaultSpec(name: "f\(index)-\(fault.process)\(suffix)", kind: template.kind, target: template.target,
-                                         at: at, duration: duration, mode: template.mode, fraction: template.fraction,
-                                         links: template.links, added: template.added, row: template.row)
-                    spec.tenants = template.tenants
-                    faults.append(spec)
+                    faults.append(template.fault(name: "f\(index)-\(fault.process)\(suffix)", at: at, duration: duration))
                     processes.append(fault.process)
                 }
             }
@@ -121,12 +118,10 @@ public final class ModelScenarioEvaluator: ScenarioEvaluator {
         let order = faults.indices.sorted { (faults[$0].at, $0) < (faults[$1].at, $1) }
         run.faults = order.map { faults[$0] }
         processes = order.map { processes[$0] }
-        let variant = "uptime:" + scenario.name
-        let key = FailoverSimulation.runKey(model: model, experiment: run, variant: variant, overrides: overrides, seed: scenario.seed)
-        let measured = run.duration.seconds
-        return Prepared(scenario: scenario, model: model, experiment: run, variant: variant, overrides: overrides, runKey: key,
-                        processes: processes, cuts: cuts, faultEndBin: faultEndBin, faultSeconds: faultSeconds,
-                        measuredSeconds: measured)
+        let key = FailoverSimulation.runKey(model: model, experiment: run, variant: "uptime:" + scenario.name, overrides: overrides,
+                                            seed: scenario.seed)
+        return Prepared(scenario: scenario, model: model, experiment: run, overrides: overrides, runKey: key,
+                        processes: processes, cuts: cuts, faultEndBin: faultEndBin, faultSeconds: faultSeconds)
     }
 
     private func process(named name: String) -> FaultProcess? { processes[name] }

@@ -51,7 +51,7 @@ public struct LoadLevel: Codable, Sendable, Equatable {
     }
 
     /// A rate as an override value and in scenario names (`1000`, `1500.5`).
-    static func format(_ rate: Double) -> String {
+    public static func format(_ rate: Double) -> String {
         rate == rate.rounded() && abs(rate) < 1e15 ? String(Int64(rate)) : String(rate)
     }
 }

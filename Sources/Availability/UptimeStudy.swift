@@ -78,11 +78,7 @@ public struct UptimeStudy {
         probe.faultProcesses = nil
         probe.faults = processes.flatMap { process in
             process.faults.enumerated().map { index, template in
-                var spec = FaultSpec(name: "\(process.name)-\(index)", kind: template.kind, target: template.target, at: library.warmUp,
-                                     duration: .seconds(1), mode: template.mode, fraction: template.fraction, links: template.links,
-                                     added: template.added, row: template.row)
-                spec.tenants = template.tenants
-                return spec
+                template.fault(name: "\(process.name)-\(index)", at: library.warmUp, duration: .seconds(1))
             }
         }
         try FailoverSimulation.check(model: model, experiment: probe, seed: 1)

@@ -501,7 +501,8 @@ public struct FaultTemplate: Codable, Sendable, Equatable {
         }
     }
 
-    func fault(name: String, at: SimDuration, duration: SimDuration) -> FaultSpec {
+    /// The fault this template describes, named, placed and timed.
+    public func fault(name: String, at: SimDuration, duration: SimDuration) -> FaultSpec {
         var fault = FaultSpec(name: name, kind: kind, target: target, at: at, duration: duration, mode: mode,
                               fraction: fraction, links: links, added: added, row: row)
         fault.tenants = tenants

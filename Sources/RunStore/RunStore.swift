@@ -553,7 +553,7 @@ public final class RunStore: Sendable {
 
     // MARK: - Helpers
 
-    private func read<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
+    func read<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
         do {
             return try pool.read(body)
         } catch let error as StoreError {
@@ -565,7 +565,7 @@ public final class RunStore: Sendable {
         }
     }
 
-    private func write<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
+    func write<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
         try requireWritable(operation)
         do {
             return try pool.write(body)

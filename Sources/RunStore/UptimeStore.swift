@@ -81,7 +81,7 @@ extension RunStore {
         if let bad = years.first(where: { !$0.requestAvailability.isFinite || !$0.downMinutes.isFinite || !$0.downBlocks.isFinite }) {
             throw StoreError.invalidRun(path: path, reason: "year \(bad.year) of the uptime study has a value that is not a number")
         }
-        return try uptimeWrite("storing uptime study \(study.studyKey.prefix(12))") { db in
+        return try write("storing uptime study \(study.studyKey.prefix(12))") { db in
             try db.execute(sql: """
                 INSERT INTO uptimeStudy (studyKey, model, modelHash, experiment, experimentHash, seed, years, engineVersion,
                                          digest, report, wallSeconds)
@@ -105,21 +105,21 @@ extension RunStore {
 
     /// Every stored study (reports included), in id order.
     public func uptimeStudies() throws -> [StoredUptimeStudy] {
-        try uptimeRead("listing uptime studies") { db in
+        try read("listing uptime studies") { db in
             try Row.fetchAll(db, sql: "\(Self.uptimeColumns) ORDER BY id").map(Self.uptimeStudy)
         }
     }
 
     /// The study with row id `id`; `nil` if there is none.
     public func uptimeStudy(id: Int64) throws -> StoredUptimeStudy? {
-        try uptimeRead("reading uptime study \(id)") { db in
+        try read("reading uptime study \(id)") { db in
             try Row.fetchOne(db, sql: "\(Self.uptimeColumns) WHERE id = ?", arguments: [id]).map(Self.uptimeStudy)
         }
     }
 
     /// The latest study stored with this study key; `nil` if there is none.
     public func latestUptimeStudy(studyKey: String) throws -> StoredUptimeStudy? {
-        try uptimeRead("reading uptime study \(studyKey.prefix(12))") { db in
+        try read("reading uptime study \(studyKey.prefix(12))") { db in
             try Row.fetchOne(db, sql: "\(Self.uptimeColumns) WHERE studyKey = ? ORDER BY id DESC LIMIT 1",
                              arguments: [studyKey]).map(Self.uptimeStudy)
         }
@@ -127,7 +127,7 @@ extension RunStore {
 
     /// The years of study `id`, in order.
     public func uptimeYears(studyID id: Int64) throws -> [StoredUptimeYear] {
-        try uptimeRead("reading the years of uptime study \(id)") { db in
+        try read("reading the years of uptime study \(id)") { db in
             try Row.fetchAll(db, sql: """
                 SELECT year, incidents, overlaps, requestAvailability, downMinutes, downBlocks, downtimePeriodMinutes
                 FROM uptimeYear WHERE studyId = ? ORDER BY year
@@ -149,26 +149,5 @@ extension RunStore {
                                  experimentHash: row[5], seed: UInt64(bitPattern: row[6] as Int64), years: row[7],
                                  engineVersion: row[8], digest: row[9], report: Data(report.utf8), wallSeconds: row[11],
                                  storedAt: row[12])
-    }
-
-    private func uptimeRead<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
-        do {
-            return try pool.read(body)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError.database(path: path, operation: operation, message: Self.message(error))
-        }
-    }
-
-    private func uptimeWrite<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
-        try requireWritable(operation)
-        do {
-            return try pool.write(body)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError.database(path: path, operation: operation, message: Self.message(error))
-        }
     }
 }

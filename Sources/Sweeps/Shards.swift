@@ -68,7 +68,6 @@ public enum ShardError: Error, Equatable, CustomStringConvertible {
     case indexOutOfRange(index: Int, count: Int)
     case badVariable(String, String)
     case missingCount(String)
-    case countDisagrees(given: Int, scheduler: Int)
     case noScheduler
 
     public var description: String {
@@ -77,7 +76,6 @@ public enum ShardError: Error, Equatable, CustomStringConvertible {
         case .indexOutOfRange(let index, let count): "shard index \(index) is outside 0…\(count - 1)"
         case .badVariable(let name, let value): "\(name) is not a usable array index: '\(value)'"
         case .missingCount(let why): "no shard count: \(why)"
-        case .countDisagrees(let given, let scheduler): "--shard-count \(given) disagrees with SLURM_ARRAY_TASK_COUNT \(scheduler)"
         case .noScheduler: "no shard given: use --shard I --shard-count N, or run inside a Slurm array job (SLURM_ARRAY_TASK_ID) or a Kubernetes indexed job (JOB_COMPLETION_INDEX)"
         }
     }

@@ -132,14 +132,15 @@ struct SweepCommand: ParsableCommand {
                 chosen!.append(index)
             }
         }
-        let seedCount = seeds.flatMap(Self.parseSeeds)?.count ?? experimentPlan.seeds.count
+        let chosenSeeds = seeds.flatMap(Self.parseSeeds)
+        let seedCount = chosenSeeds?.count ?? experimentPlan.seeds.count
         let variantCount = chosen?.count ?? experimentPlan.variants.count
         let (runCount, overflow) = variantCount.multipliedReportingOverflow(by: seedCount)
         if overflow || runCount > maxRuns {
             printError("Error: the sweep has \(variantCount) variants × \(seedCount) seeds, above the limit of \(maxRuns) runs (raise it with --max-runs)")
             throw ExitCode(ExitCodes.usage)
         }
-        let allRuns = experimentPlan.runs(seeds: seeds.flatMap(Self.parseSeeds), variants: chosen)
+        let allRuns = experimentPlan.runs(seeds: chosenSeeds, variants: chosen)
         let sharding = try resolveShard()
         let runs = sharding.map { $0.runs(of: allRuns) } ?? allRuns
         if plan || missing {

@@ -233,7 +233,7 @@ enum UptimeSummary {
         out.append("failsim uptime: \(report.experiment) on \(report.model) — \(settings.years) \(yearText), seed \(settings.seed)")
         out.append("Target \(percent(report.target, digits: 2)) uptime: a budget of \(minutes(report.budgetMinutes)) min a year. "
                    + "A minute or block is down above \(percent(report.downtimeErrorRate, digits: 0)) errors.")
-        let levels = report.loadLevels.map { "\(LoadLevelText.rate($0.requestsPerSecond)) req/s × \(percent($0.share, digits: 0))" }
+        let levels = report.loadLevels.map { "\(LoadLevel.format($0.requestsPerSecond)) req/s × \(percent($0.share, digits: 0))" }
         out.append("Load: " + levels.joined(separator: ", ") + ".")
         out.append("")
         out.append("Downtime per year (minutes): mean [95 % over years] ± library SD, quantiles; P(year meets target) [Wilson] ± library SD")
@@ -312,11 +312,5 @@ enum UptimeSummary {
                           cost.scenarios, cost.scenariosFromStore, cost.scenariosSimulated, cost.simulationSeconds, jobs, wallSeconds))
         out.append("Stored as uptime study \(id) in \(path); digest \(digest)")
         return out.joined(separator: "\n")
-    }
-}
-
-enum LoadLevelText {
-    static func rate(_ value: Double) -> String {
-        value == value.rounded() ? String(Int64(value)) : String(value)
     }
 }
