@@ -77,50 +77,20 @@ public final class SweepRunner: @unchecked Sendable {
         let started = clock.now
         let todo = try pending(runs)
         let skipped = runs.count - todo.count
-        let queue = WorkQueue(count: todo.count)
-        let workers = min(jobs, max(1, todo.count))
         let plan = self.plan
         let limits = self.limits
         let sizeLimits = self.sizeLimits
-        var threads: [Thread] = []
-        for _ in 0..<(todo.isEmpty ? 0 : workers) {
-            let thread = Thread {
-                while let index = queue.take() {
-                    let run = todo[index]
-                    queue.deliver(index, Self.execute(run, plan: plan, limits: limits, sizeLimits: sizeLimits))
-                }
-            }
-            thread.stackSize = 16 << 20
-            threads.append(thread)
-            thread.start()
-        }
         var done = 0
         var storedElsewhere = 0
-        var failure: (any Error)? = nil
-        while done < todo.count {
-            guard let (index, outcome) = queue.next() else { break }
+        try ParallelWork.run(count: todo.count, jobs: jobs, body: { index in
+            try Self.execute(todo[index], plan: plan, limits: limits, sizeLimits: sizeLimits).get()
+        }, deliver: { index, result in
             done += 1
-            switch outcome {
-            case .success(let result):
-                do {
-                    let id = try store.insertIfAbsent(result)
-                    if id == nil { storedElsewhere += 1 }
-                    let finished = Finished(run: todo[index], id: id, result: result)
-                    progress?(Progress(done: done, total: todo.count, skipped: skipped,
-                                       elapsedSeconds: (clock.now - started).inSeconds, last: finished))
-                } catch {
-                    failure = error
-                }
-            case .failure(let error):
-                failure = error
-            }
-            if failure != nil {
-                queue.cancel()
-                break
-            }
-        }
-        queue.waitForWorkers(threads.count)
-        if let failure { throw failure }
+            let id = try store.insertIfAbsent(result)
+            if id == nil { storedElsewhere += 1 }
+            progress?(Progress(done: done, total: todo.count, skipped: skipped, elapsedSeconds: (clock.now - started).inSeconds,
+                               last: Finished(run: todo[index], id: id, result: result)))
+        })
         return Summary(planned: runs.count, skipped: skipped, ran: done, storedElsewhere: storedElsewhere,
                        wallSeconds: (clock.now - started).inSeconds)
     }
@@ -140,62 +110,5 @@ public final class SweepRunner: @unchecked Sendable {
         } catch {
             return .failure(RunFailure(run: run, variant: variant.name, message: "\(error)"))
         }
-    }
-}
-
-
-/// Hands out run indices to workers and their results back to the storing thread.
-final class WorkQueue: @unchecked Sendable {
-    private let condition = NSCondition()
-    private let count: Int
-    private var nextIndex = 0
-    private var cancelled = false
-    private var finished: [(Int, Result<RunResult, any Error>)] = []
-    private var workersDone = 0
-
-    init(count: Int) { self.count = count }
-
-    /// The next run for a worker, or nil when there is none (or the sweep stopped).
-    func take() -> Int? {
-        condition.lock()
-        defer { condition.unlock() }
-        guard !cancelled, nextIndex < count else {
-            workersDone += 1
-            condition.broadcast()
-            return nil
-        }
-        nextIndex += 1
-        return nextIndex - 1
-    }
-
-    func deliver(_ index: Int, _ outcome: Result<RunResult, any Error>) {
-        condition.lock()
-        finished.append((index, outcome))
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// The next finished run, waiting for one; nil once every worker has stopped and none is left.
-    func next() -> (Int, Result<RunResult, any Error>)? {
-        condition.lock()
-        defer { condition.unlock() }
-        while finished.isEmpty {
-            if cancelled { return nil }
-            condition.wait()
-        }
-        return finished.removeFirst()
-    }
-
-    func cancel() {
-        condition.lock()
-        cancelled = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func waitForWorkers(_ workers: Int) {
-        condition.lock()
-        while workersDone < workers { condition.wait() }
-        condition.unlock()
     }
 }

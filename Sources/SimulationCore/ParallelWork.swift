@@ -5,12 +5,13 @@ import Foundation
 ///
 /// Threads decide only where and when a piece runs, never what it computes: each piece is a pure
 /// function of its index, so results do not depend on the number of workers. (Foundation threads,
-/// as the sweep runner uses; Swift concurrency has no place near the simulations.)
-enum ParallelWork {
+/// outside any simulation; Swift concurrency has no place near the simulations.) Sweeps, uptime
+/// studies and tests all hand out their runs through it.
+public enum ParallelWork {
     /// Runs `body(0..<count)` on up to `jobs` threads; `deliver` sees each result on the calling
     /// thread. The first error (from a piece or from `deliver`) stops the hand-out of new pieces
     /// and is rethrown once the workers have stopped.
-    static func run<Output>(count: Int, jobs: Int, body: @escaping @Sendable (Int) throws -> Output,
+    public static func run<Output>(count: Int, jobs: Int, body: @escaping @Sendable (Int) throws -> Output,
                             deliver: (Int, Output) throws -> Void) throws {
         guard count > 0 else { return }
         let queue = ResultQueue<Output>(count: count)
@@ -46,7 +47,7 @@ enum ParallelWork {
     }
 
     /// `body` over `0..<count` on up to `jobs` threads, results in index order.
-    static func map<Output>(count: Int, jobs: Int, _ body: @escaping @Sendable (Int) throws -> Output) throws -> [Output] {
+    public static func map<Output>(count: Int, jobs: Int, _ body: @escaping @Sendable (Int) throws -> Output) throws -> [Output] {
         var results: [Output?] = Array(repeating: nil, count: count)
         try run(count: count, jobs: jobs, body: body) { index, output in results[index] = output }
         return results.map { $0! }
