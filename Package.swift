@@ -61,7 +61,10 @@ let package = Package(
         ),
         .target(
             name: "CircuitBreakers",
-            dependencies: ["SimulationCore"],
+            dependencies: [
+                "SimulationCore",
+                .product(name: "HeapModule", package: "swift-collections"),
+            ],
             swiftSettings: hotPathSettings
         ),
         .target(

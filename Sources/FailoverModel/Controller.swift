@@ -19,6 +19,9 @@ struct EndpointHealth {
     var healthy = true
     var consecutiveFailures = 0
     var consecutiveSuccesses = 0
+    /// The latest result of any probe of this endpoint: the checker's periodic probes or the
+    /// controller's confirmation round (the 5xx rule's precedence reads it). Only periodic probes
+    /// move the counters, `lastFailure` and `failingSince`.
     var lastResultPassed = true
     var lastFailure: SimTime? = nil
     /// Start of the current run of failures (for the database rule: failures while compute passed).
@@ -30,7 +33,6 @@ struct EndpointHealth {
 struct ControllerState {
     var endpoints = Array(repeating: EndpointHealth(), count: Endpoint.allCases.count)
     var breakersOpen = 0
-    var dnsLocationsFollowed = 0
 
     // Primary responses observed at the edge, per second of completion time.
     var responseSecond = Array(repeating: Int64(-1), count: 64)
@@ -50,7 +52,10 @@ struct ControllerState {
     var firings: [(detected: SimTime, mitigated: SimTime, rule: Rule)] = []
     /// Every failback completion, by rule.
     var failbacksEnded: [(time: SimTime, rule: Rule)] = []
-    var promotionPending = false
+    /// A promotion started by the partition rule and not yet done: cancelled through the engine
+    /// when the primary returns first, so a later partition's promotion waits its own delay.
+    var promotionTimer: TimerHandle? = nil
+    var promotionPending: Bool { promotionTimer != nil }
     var promotedAt: SimTime? = nil
     var alertLevels: [String: Int] = [:]
     var confirmationPending = false
@@ -242,8 +247,9 @@ extension FailoverWorld {
         }
         // A probe is no tenant's request: tenant-scoped faults spare it.
         let compute = reachable && !api5xxFails(roll: draw.nextUniform(), region: 0, tenant: -1)
-        let databaseDown = databaseUnreachable(region: 0, tenant: -1) != nil
-        let database = compute && !databaseDown && !primaryLost
+        // /api/health/db answers for the database the primary region's API writes to: the
+        // primary, or once promoted the replica that took over (roles follow promotion).
+        let database = compute && writableDatabaseAnswers(from: 0, tenant: -1)
         let cache = compute && !cacheDown(region: 0, tenant: -1)
         let full = compute && database && cache
         let results = [full, database, cache, compute]
@@ -256,13 +262,28 @@ extension FailoverWorld {
         simulation.send(to: controlID, kind: Kind.probeResult, payload: payload, after: allPassed ? roundTrip : checks.timeout)
     }
 
+    /// A round of probe results. A periodic round feeds the checker: its consecutive counters, its
+    /// healthy/unhealthy verdicts and the database rule's clock (`failingSince`) count the checker's
+    /// own probes, every `interval` — so a threshold of 3 failures at a 30 s interval cannot turn an
+    /// endpoint unhealthy in less than 60 s. A confirmation round, which the controller asks for
+    /// before acting on the 5xx rule, only tells the controller what each endpoint answers now
+    /// (`lastResultPassed`, for the rule's precedence): it neither starts nor resets the database
+    /// rule's "unreachable > 30 s" clock, which is the checker's.
     func probeResult(payload: UInt64) {
         guard let checks = model.healthChecks else { return }
+        let isConfirmation = payload & (1 << 8) != 0
+        for endpoint in Endpoint.allCases {
+            control.endpoints[endpoint.rawValue].lastResultPassed = payload & (1 << UInt64(endpoint.rawValue)) != 0
+        }
+        if isConfirmation {
+            control.confirmationPending = false
+            evaluateFiveXXRule()
+            return
+        }
         let computePassed = payload & (1 << UInt64(Endpoint.compute.rawValue)) != 0
         for endpoint in Endpoint.allCases {
             let passed = payload & (1 << UInt64(endpoint.rawValue)) != 0
             var health = control.endpoints[endpoint.rawValue]
-            health.lastResultPassed = passed
             if passed {
                 health.consecutiveSuccesses += 1
                 health.consecutiveFailures = 0
@@ -296,16 +317,13 @@ extension FailoverWorld {
         }
         evaluatePartitionRule()
         evaluateFailback()
-        if payload & (1 << 8) != 0 {
-            control.confirmationPending = false
-            evaluateFiveXXRule()
-        }
     }
 
     // MARK: Rules
 
     func databaseRuleTimer() {
-        guard let controller = model.controller, regionNames.count > 1, !control.readsSwitched else { return }
+        // Only while there is a replica to switch to: once it has been promoted it is the primary.
+        guard let controller = model.controller, replicaDatabase != nil, !control.readsSwitched else { return }
         let health = control.endpoints[Endpoint.database.rawValue]
         guard let since = health.failingSince, now - since > controller.databaseUnreachableFor else { return }
         control.readsSwitched = true
@@ -367,12 +385,12 @@ extension FailoverWorld {
         control.dnsFailedOver = true
         control.failbackRunning[.regionPartition] = false
         fire(.regionPartition, detail: "/api/health/compute unhealthy from the \(model.healthChecks?.location.rawValue ?? "external") checker")
-        if faults.regions[0].lost || linkCut(.regionRegion, region: 0), let database = model.database, !control.promotionPending {
+        if faults.regions[0].lost || linkCut(.regionRegion, region: 0), let database = model.database,
+           replicaDatabase != nil, !control.promotionPending {
             // The replica cannot hear the primary either: start promotion (cancelled if the primary returns).
-            control.promotionPending = true
             var draw = streams.stream(named: "promotion")
             let delay = database.promotion.delay.sample(&draw)
-            simulation.send(to: controlID, kind: Kind.promotion, after: delay)
+            control.promotionTimer = simulation.startTimer(for: controlID, kind: Kind.promotion, after: delay)
             record("promotionStarted", "db-\(regionNames[1])", "\(database.promotion.mode.rawValue) promotion after \(delay)")
         }
     }
@@ -420,7 +438,7 @@ extension FailoverWorld {
         }
         // Queued writes replay as soon as the primary database answers again.
         if control.endpoints[Endpoint.database.rawValue].healthy && !writeQueue.isEmpty && !replaying
-            && !faults.regions[0].databaseFaultInForce && !primaryLost && !linkCut(.regionRegion, region: 0) {
+            && !faults.regions[writableDatabase].databaseFaultInForce && writableDatabaseAnswers(from: writeQueueRegion, tenant: -1) {
             replaying = true
             simulation.send(to: controlID, kind: Kind.replayTick, after: .milliseconds(100))
             record("replayStarted", "writes", "\(writeQueue.count) queued writes replay at \(model.writes?.replayRate ?? 0)/s")
@@ -441,8 +459,9 @@ extension FailoverWorld {
             let settled = now + dns.ttl + dns.staleExtra
             control.failbacksEnded.append((settled, .regionPartition))
             control.dnsFailedOver = false
-            if control.promotionPending {
-                control.promotionPending = false
+            if let timer = control.promotionTimer {
+                simulation.cancel(timer)
+                control.promotionTimer = nil
                 record("promotionCancelled", "db-\(regionNames[1])", "primary reachable again before promotion")
             }
         }
@@ -509,10 +528,9 @@ extension FailoverWorld {
     }
 
     func promote() {
-        guard control.promotionPending else { return }
-        control.promotionPending = false
+        precondition(control.promotionPending, "a promotion fired that was not pending (cancelled promotions never fire)")
+        control.promotionTimer = nil
         writableDatabase = 1
-        primaryLost = true
         control.promotedAt = now
         record("promotion", "db-\(regionNames[1])", "replica promoted: writes accepted in \(regionNames[1])")
         evaluateFailback()

@@ -110,6 +110,12 @@ public enum FailoverSimulation {
             simulation.send(to: world.controlID, kind: Kind.controllerTick, after: SimDuration(seconds: phase.nextUniform()))
         }
         simulation.send(to: world.controlID, kind: Kind.monitorTick, at: world.measureStart + FailoverWorld.seriesInterval)
+        if model.dns != nil && world.regionNames.count > 1 {
+            for location in 0..<world.edgeLocations {
+                simulation.send(to: world.trafficID, kind: Kind.dnsRefresh, payload: UInt64(location),
+                                at: SimTime(nanoseconds: world.dnsNextRefresh[location]))
+            }
+        }
         world.scheduleNextArrival()
         return world
     }

@@ -8,6 +8,9 @@ enum Kind {
     // traffic
     static let arrival: UInt32 = 1
     static let retry: UInt32 = 2
+    // edge
+    static let dnsRefresh: UInt32 = 3
+    static let dnsStaleAnswerExpires: UInt32 = 4
     // region service
     static let serviceArrive: UInt32 = 10
     static let serviceDone: UInt32 = 11
@@ -103,8 +106,12 @@ final class FailoverWorld {
     let edgeLocations: Int
     var l1Expiry: [[Int64]]
     var dnsAnswer: [Int8]
-    var dnsExpiry: [Int64]
+    /// Each location's next refresh of its cached answer: one TTL after the last, at a phase of
+    /// its own drawn at the start, whatever traffic or routing does in between.
+    var dnsNextRefresh: [Int64]
     var dnsStale: [Bool]
+    /// A stale location keeps its old answer until its `dnsStaleAnswerExpires` event.
+    var dnsHoldingStale: [Bool]
     var dnsRecord: Int8 = 0
     /// Share of traffic the edge sends to the failover region by routing override (0: none).
     var routedToFailover: Double = 0
@@ -124,7 +131,6 @@ final class FailoverWorld {
     var writableDatabase = 0
     /// Reads in the primary region go to the replica for this share (the DB rule's action).
     var readsToReplica: Double = 0
-    var primaryLost = false
     var replicationPending: Deque<(commit: Int64, arrives: Int64)> = []
     /// The size at which the next prune of `replicationPending` runs.
     var replicationPruneAt = 100_000
@@ -217,8 +223,9 @@ final class FailoverWorld {
         let keyCount = model.traffic.tenants * keysPerTenant
         l1Expiry = Array(repeating: Array(repeating: Int64.min, count: model.edge == nil ? 0 : keyCount), count: edgeLocations)
         dnsAnswer = Array(repeating: 0, count: edgeLocations)
-        dnsExpiry = Array(repeating: 0, count: edgeLocations)
+        dnsNextRefresh = Array(repeating: 0, count: edgeLocations)
         dnsStale = Array(repeating: false, count: edgeLocations)
+        dnsHoldingStale = dnsStale
         let primaryInstances = model.service.instances
         let standby = model.service.standbyInstances ?? primaryInstances
         let maxInstances = max(model.service.maxInstances ?? primaryInstances, primaryInstances)
@@ -260,7 +267,7 @@ final class FailoverWorld {
         if let dns = model.dns {
             var phase = streams.stream(named: "dns-phase")
             for location in 0..<edgeLocations {
-                dnsExpiry[location] = Int64(phase.nextUniform() * Double(dns.ttl.nanoseconds))
+                dnsNextRefresh[location] = Int64(phase.nextUniform() * Double(dns.ttl.nanoseconds))
                 dnsStale[location] = phase.nextUniform() < dns.staleShare
             }
         }
@@ -302,8 +309,9 @@ final class FailoverWorld {
         edgeLocations = trunk.edgeLocations
         l1Expiry = trunk.l1Expiry
         dnsAnswer = trunk.dnsAnswer
-        dnsExpiry = trunk.dnsExpiry
+        dnsNextRefresh = trunk.dnsNextRefresh
         dnsStale = trunk.dnsStale
+        dnsHoldingStale = trunk.dnsHoldingStale
         dnsRecord = trunk.dnsRecord
         routedToFailover = trunk.routedToFailover
         instancesActive = trunk.instancesActive
@@ -316,7 +324,6 @@ final class FailoverWorld {
         poolPeak = trunk.poolPeak
         writableDatabase = trunk.writableDatabase
         readsToReplica = trunk.readsToReplica
-        primaryLost = trunk.primaryLost
         replicationPending = trunk.replicationPending
         replicationPruneAt = trunk.replicationPruneAt
         stallEnd = trunk.stallEnd

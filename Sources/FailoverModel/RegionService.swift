@@ -149,12 +149,26 @@ extension FailoverWorld {
     }
 
     /// Reads in the primary region go to the primary database, or to the replica for the share the
-    /// DB rule switched; the failover region reads its local replica.
+    /// DB rule switched; the failover region reads its local database (the replica, or the primary
+    /// once promoted). After a promotion every read goes to the promoted database.
     func readTarget(region: Int, roll: Double) -> Int {
         guard regionNames.count > 1, hot.hasDatabase else { return 0 }
         if region == 1 { return 1 }
-        if primaryLost { return 1 }
+        if replicaDatabase == nil { return writableDatabase }
         return roll < readsToReplica ? 1 : 0
+    }
+
+    /// The database that serves reads but takes no writes (the failover region's), while there is
+    /// one: none in a one-region model, and none once it has been promoted.
+    var replicaDatabase: Int? { regionNames.count > 1 && writableDatabase == 0 ? 1 : nil }
+
+    /// Whether the database that takes writes answers a call from `region` now: its region is
+    /// not lost, no database fault holds it (for `tenant`; -1 for probes, which tenant-scoped
+    /// faults spare), and a call from another region is not cut off on the region-region link.
+    func writableDatabaseAnswers(from region: Int, tenant: Int) -> Bool {
+        let database = writableDatabase
+        return !faults.regions[database].lost && databaseUnreachable(region: database, tenant: tenant) == nil
+            && (database == region || !linkCut(.regionRegion, region: region))
     }
 
     /// A database call through its breaker, starting at `start`: fills the request's status and
@@ -231,7 +245,8 @@ extension FailoverWorld {
             t += latency
             request.callSucceeded = true
             request.status = .success
-            if !isWrite && target == 1 && regionNames.count > 1 { request.isStale = true }
+            // A read is stale when a database other than the one taking writes served it.
+            if !isWrite && target != writableDatabase { request.isStale = true }
         }
         return t
     }

@@ -9,6 +9,8 @@ final class TrafficEntity: Entity {
         switch event.code {
         case Kind.arrival: world.arrive()
         case Kind.retry: world.startAttempt(Int(event.payload))
+        case Kind.dnsRefresh: world.refreshDNS(location: Int(event.payload))
+        case Kind.dnsStaleAnswerExpires: world.staleDNSAnswerExpires(location: Int(event.payload))
         default: preconditionFailure("traffic got event \(event.code)")
         }
     }
@@ -129,21 +131,33 @@ extension FailoverWorld {
     func route(location: Int, roll: Double) -> Int {
         guard regionNames.count > 1 else { return 0 }
         if routedToFailover > 0 && roll < routedToFailover { return 1 }
-        if let dns = model.dns {
-            if now.nanoseconds >= dnsExpiry[location] {
-                var extra: Int64 = 0
-                if dnsStale[location] && dnsAnswer[location] != dnsRecord { extra = dns.staleExtra.nanoseconds }
-                if now.nanoseconds >= dnsExpiry[location] + extra {
-                    if dnsAnswer[location] != dnsRecord {
-                        dnsAnswer[location] = dnsRecord
-                        control.dnsLocationsFollowed += 1
-                    }
-                    dnsExpiry[location] = now.nanoseconds + dns.ttl.nanoseconds
-                }
-            }
-            return Int(dnsAnswer[location])
+        return Int(dnsAnswer[location])
+    }
+
+    /// A location's cached answer expires and is resolved again (every TTL, at the location's own
+    /// phase). The refresh does not wait for a request to need the answer: were it done on demand,
+    /// a routing override that keeps requests from consulting DNS would let every location's answer
+    /// expire unrefreshed, and at failback all would resolve within moments of each other and share
+    /// one phase for the rest of the run. A stale location (`staleShare`) keeps a changed answer
+    /// for `staleExtra` more.
+    func refreshDNS(location: Int) {
+        guard let dns = model.dns else { return }
+        dnsNextRefresh[location] = now.nanoseconds + dns.ttl.nanoseconds
+        simulation.send(to: trafficID, kind: Kind.dnsRefresh, payload: UInt64(location), after: dns.ttl)
+        guard dnsAnswer[location] != dnsRecord, !dnsHoldingStale[location] else { return }
+        if dnsStale[location] && dns.staleExtra > .zero {
+            dnsHoldingStale[location] = true
+            simulation.send(to: trafficID, kind: Kind.dnsStaleAnswerExpires, payload: UInt64(location), after: dns.staleExtra)
+        } else {
+            dnsAnswer[location] = dnsRecord
         }
-        return 0
+    }
+
+    /// A stale location's extra time is over: it takes the record as it stands now.
+    func staleDNSAnswerExpires(location: Int) {
+        precondition(dnsHoldingStale[location], "a stale DNS answer expired that was not held")
+        dnsHoldingStale[location] = false
+        dnsAnswer[location] = dnsRecord
     }
 
     /// The attempt's answer reaches the client at `time`. Retries failures when configured, else

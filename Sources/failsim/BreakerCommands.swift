@@ -158,9 +158,11 @@ struct BreakerReplayCommand: ParsableCommand {
             optional header line starts with time; # starts a comment.
 
             Each line asks the breaker for permission at its time; a permitted line records its \
-            outcome, a rejected line's outcome is not recorded. Prints the transitions (time, \
-            from -> to, reason) and a summary: calls, permitted, rejected, outcomes recorded, \
-            time in each state from 0 to the last line, opens. --states adds the state after \
+            outcome when the call completes, as the libraries do: at its time plus its duration \
+            (at once without a duration); a rejected line's outcome is not recorded. Prints the \
+            transitions (time, from -> to, reason) and a summary: calls, permitted, rejected, \
+            outcomes recorded, time in each state from 0 to the last line (or to the last call's \
+            completion, if later), opens. --states adds the state after \
             each line. --json prints one document: policy, parameters, transitions (time, from, \
             to, reason, reasonCode), summary, and with --states an array states of {line, time, \
             outcome, permitted, state}; times are seconds.

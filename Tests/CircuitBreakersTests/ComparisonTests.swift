@@ -42,16 +42,18 @@ struct ComparisonTests {
         }
     }
 
-    @Test("a reference breaker detects a total outage on its fifth failure")
+    @Test("a reference breaker detects a total outage when its fifth failing call completes")
     func referenceDetection() throws {
         let traffic = try ComparisonTraffic(seed: 9, duration: .minutes(4), callsPerSecond: 50, backgroundErrorRate: 0)
         let result = BreakerComparison.run(ComparisonCandidate(label: "reference", configuration: try BreakerPolicyConfiguration(kind: .reference)), on: traffic)
         var calls = traffic.makeCalls()
         var failures: [SimTime] = []
         while let call = calls.next(), failures.count < 5 {
-            if call.inOutage { failures.append(call.time) }
+            // A failure counts when the call completes, a call duration after it started.
+            if call.inOutage { failures.append(call.time + call.duration) }
         }
-        let expected = failures[4] - traffic.outages[0].start
+        #expect(traffic.callDuration > .zero, "calls take time, so completion and start differ")
+        let expected = failures.sorted()[4] - traffic.outages[0].start
         #expect(result.outages[0].detectionDelay == expected)
     }
 

@@ -39,6 +39,39 @@ struct ReplayTests {
         #expect(lines[3] == ReplayedLine(line: 5, time: sec(3), outcome: .failure, permitted: false, state: .open))
     }
 
+    @Test("a call's outcome counts when it completes: a burst of 2 s timeouts opens the breaker 2 s in, not at once")
+    func outcomesCountAtCompletion() throws {
+        let trace = """
+            time,outcome,duration
+            0,failure,2s
+            0.1,failure,2s
+            0.2,failure,2s
+            0.3,failure,2s
+            """
+        let result = try BreakerReplay.replay(text: trace, configuration: Self.reference)
+        // The second failure completes at 2.1 s: that is when the threshold of 2 is reached.
+        #expect(result.transitions == [BreakerTransition(from: .closed, to: .open, at: ms(2_100), reason: .failureThresholdReached)])
+        #expect(result.summary.permitted == 4, "every call asked while the breaker was still closed")
+        #expect(result.summary.end == ms(2_300), "the replay runs on to the last completion")
+    }
+
+    @Test("outcomes reach the breaker in order of completion, not of the lines")
+    func completionOrder() throws {
+        // The slow failure started first completes last; the two quick ones open the breaker at 2 s.
+        let trace = """
+            time,outcome,duration
+            0,failure,5s
+            1,failure
+            2,failure,0s
+            """
+        var lines: [ReplayedLine] = []
+        let result = try BreakerReplay.replay(text: trace, configuration: Self.reference) { lines.append($0) }
+        #expect(result.transitions.first == BreakerTransition(from: .closed, to: .open, at: sec(2), reason: .failureThresholdReached))
+        #expect(lines.map(\.state) == [.closed, .closed, .open], "a call without a duration counts in the state after its line")
+        #expect(result.summary.end == sec(5))
+        #expect(result.summary.failures == 3)
+    }
+
     @Test("every policy replays the same trace and accounts for the whole span", arguments: BreakerPolicyKind.allCases)
     func everyPolicy(kind: BreakerPolicyKind) throws {
         var text = "time,outcome\n"

@@ -185,17 +185,22 @@ public enum BreakerComparison {
         var breaker = CircuitBreaker(configuration: candidate.configuration, keepsTransitions: true)
         var result = CandidateResult(candidate: candidate)
         var calls = traffic.makeCalls()
+        // Outcomes reach the breaker when their calls complete (start + duration).
+        var inFlight = CallsInFlight()
         while let call = calls.next() {
             result.calls += 1
+            inFlight.recordCompleted(upTo: call.time, in: &breaker)
             if breaker.permitsCall(at: call.time) {
                 result.permitted += 1
                 if call.outcome == .failure { result.failuresPermitted += 1 }
-                breaker.record(call.outcome, duration: call.duration, at: call.time)
+                inFlight.add(call.outcome, duration: call.duration, startedAt: call.time)
+                inFlight.recordCompleted(upTo: call.time, in: &breaker)
             } else {
                 result.rejected += 1
                 if !call.inOutage { result.rejectedOutsideOutages += 1 }
             }
         }
+        inFlight.recordCompleted(upTo: traffic.end, in: &breaker)
         breaker.advance(to: traffic.end)
         let transitions = breaker.transitions
         result.transitions = transitions

@@ -22,7 +22,8 @@ public struct ReplaySummary: Equatable, Sendable {
     public var ignored = 0
     /// Permitted attempts: calls that took a permit and never reported back.
     public var heldAttempts = 0
-    /// The replay covers time zero to the last line's time.
+    /// The replay covers time zero to the last line's time, or to the last call's completion when
+    /// that comes later.
     public var end: SimTime = .zero
     public var timeClosed: SimDuration = .zero
     public var timeOpen: SimDuration = .zero
@@ -50,9 +51,11 @@ public struct ReplayResult: Sendable {
 }
 
 /// Replays recorded call outcomes through a breaker: each line asks for permission at its time;
-/// a permitted line records its outcome (an `attempt` records nothing and keeps its permit); a
-/// rejected line's outcome is not recorded, as the call never reached the dependency. Changes due
-/// on the policy's own clock up to the last line's time are applied before the summary.
+/// a permitted line records its outcome when the call completes — at its time plus its duration,
+/// or at once without one (``CallsInFlight``); an `attempt` records nothing and keeps its permit;
+/// a rejected line's outcome is not recorded, as the call never reached the dependency. Changes
+/// due on the policy's own clock up to the end — the last line's time, or the last completion
+/// after it — are applied before the summary.
 ///
 /// Pure: bytes in, result out; the command line only reads the file and prints.
 public enum BreakerReplay {
@@ -66,24 +69,25 @@ public enum BreakerReplay {
                               onLine: ((ReplayedLine) -> Void)? = nil) throws(TraceError) -> ReplayResult {
         var reader = TraceReader(unsafeBytes: bytes)
         var breaker = CircuitBreaker(configuration: configuration, keepsTransitions: keepsTransitions)
+        var inFlight = CallsInFlight()
         var summary = ReplaySummary()
         while let record = try reader.next() {
             summary.calls += 1
+            inFlight.recordCompleted(upTo: record.time, in: &breaker)
             let permitted = breaker.permitsCall(at: record.time)
             if permitted {
                 summary.permitted += 1
                 switch record.outcome {
-                case .success:
-                    summary.successes += 1
-                    breaker.record(.success, duration: record.duration, at: record.time)
-                case .failure:
-                    summary.failures += 1
-                    breaker.record(.failure, duration: record.duration, at: record.time)
-                case .ignored:
-                    summary.ignored += 1
-                    breaker.record(.ignored, duration: record.duration, at: record.time)
-                case .attempt:
-                    summary.heldAttempts += 1
+                case .success: summary.successes += 1
+                case .failure: summary.failures += 1
+                case .ignored: summary.ignored += 1
+                case .attempt: summary.heldAttempts += 1
+                }
+                if let outcome = record.outcome.callOutcome {
+                    inFlight.add(outcome, duration: record.duration, startedAt: record.time)
+                    // A call without a duration completes at once: its outcome counts in the
+                    // state reported after its line.
+                    inFlight.recordCompleted(upTo: record.time, in: &breaker)
                 }
             } else {
                 summary.rejected += 1
@@ -94,6 +98,9 @@ public enum BreakerReplay {
                                     permitted: permitted, state: breaker.state))
             }
         }
+        // Calls still in flight complete after the last line: the replay runs on to the last.
+        if let last = inFlight.lastCompletion, last > summary.end { summary.end = last }
+        inFlight.recordAll(in: &breaker)
         breaker.advance(to: summary.end)
         let statistics = breaker.statistics
         summary.timeClosed = statistics.time(in: .closed, upTo: summary.end)
