@@ -254,8 +254,8 @@ public enum FailoverSimulation {
     /// `model` is the model with every override applied; `experiment` as declared.
     public static func runKey(model: ModelConfiguration, experiment: ExperimentConfiguration, variant: String,
                               overrides: [String: String], seed: UInt64) -> String {
-        let modelData = (try? CanonicalJSON.encode(model)) ?? Data()
-        let experimentData = (try? CanonicalJSON.encode(experiment)) ?? Data()
+        let modelData = CanonicalJSON.encodeChecked(model, "model '\(model.name)'")
+        let experimentData = CanonicalJSON.encodeChecked(experiment, "experiment '\(experiment.name)'")
         return RunKey.make(modelCanonical: modelData, experimentCanonical: experimentData, variant: variant,
                            overrides: overrides, seed: seed, engineVersion: engineVersion)
     }
@@ -470,8 +470,8 @@ extension FailoverWorld {
         }
         let events = log.filter { $0.time >= measureStart && $0.time <= measureEnd + model.traffic.deadline }
             .map { LoggedEvent(timeSeconds: seconds($0.time), kind: $0.kind, subject: $0.subject, detail: $0.detail) }
-        let modelData = (try? CanonicalJSON.encode(model)) ?? Data()
-        let experimentData = (try? CanonicalJSON.encode(declaredExperiment)) ?? Data()
+        let modelData = CanonicalJSON.encodeChecked(model, "model '\(model.name)'")
+        let experimentData = CanonicalJSON.encodeChecked(declaredExperiment, "experiment '\(declaredExperiment.name)'")
         let identity = RunIdentity(
             runKey: FailoverSimulation.runKey(model: model, experiment: declaredExperiment, variant: variant,
                                               overrides: overrides, seed: seed),
