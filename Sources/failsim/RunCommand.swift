@@ -31,7 +31,7 @@ struct RunCommand: ParsableCommand {
               failsim run mine.yaml --json
               failsim run --check    # exit status 1 when the experiment's checks fail
 
-            \(ExitCodes.help)
+            \(ExitCodes.help(one: "the run failed the experiment's checks (only with --check)", usage: "bad usage (unknown option, missing or invalid argument, unknown variant)"))
             """
     )
 
@@ -55,7 +55,7 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON document instead of the human summary.")
     var json = false
 
-    @Flag(name: .long, help: "Exit with status 1 when the run fails the experiment's checks (default: every trigger row passes).")
+    @Flag(name: .long, help: "Exit with status 1 when the run fails the experiment's checks (its `checks:`; without one, every trigger row passes), as the summary lists them.")
     var check = false
 
     mutating func run() throws {
@@ -64,7 +64,7 @@ struct RunCommand: ParsableCommand {
         let experiment = loaded.experiment
         guard let variantIndex = plan.variant(named: variant) else {
             let names = plan.variants.map(\.name)
-            printError("Error: unknown variant '\(variant)' for experiment '\(experiment.name)'; "
+            printError("error: unknown variant '\(variant)' for experiment '\(experiment.name)'; "
                        + "its variants are: \(names.prefix(20).joined(separator: ", "))\(names.count > 20 ? ", …" : "")")
             printError("Usage: failsim " + RunCommand.usageString())
             throw ExitCode(ExitCodes.usage)
@@ -93,11 +93,11 @@ struct RunCommand: ParsableCommand {
 
         let id = try reportingErrors { try runStore.insert(result) }
         if json {
-            print(try Report.json(runJSON(id: id, result: result)))
+            print(try Report.json(runJSON(id: id, result: result, checks: experiment.runChecks)))
         } else {
-            print(Report.summary(result, id: id, storedIn: runStore.path))
+            print(Report.summary(result, id: id, storedIn: runStore.path, checks: experiment.runChecks))
         }
-        if check && !(experiment.checks ?? Checks()).failures(of: result).isEmpty {
+        if check && !experiment.runChecks.failures(of: result).isEmpty {
             throw ExitCode(ExitCodes.checksFailed)
         }
     }

@@ -21,11 +21,13 @@ public enum RunReport {
     }
 
     /// Renders the report of `run`. `experimentFile` (as the caller names it, e.g. relative to the
-    /// repository) is recorded in the sources so that a staleness check can reload it.
+    /// repository) is recorded in the sources so that a staleness check can reload it. With
+    /// `checks` (the experiment's), the report lists every check and its verdict.
     ///
     /// - Complexity: O(samples + events · log events + breakers · transitions).
-    public static func make(run: RunResult, experimentFile: String? = nil) -> ReportBundle {
+    public static func make(run: RunResult, experimentFile: String? = nil, checks: RunChecks? = nil) -> ReportBundle {
         var builder = RunReportBuilder(run: run)
+        builder.checks = checks
         let document = builder.document()
         let sources = ReportSources(kind: .run, experiment: run.identity.experiment, experimentFile: experimentFile,
                                     variants: [run.identity.variant], runs: [ReportSources.Run(run.identity)])
@@ -37,6 +39,7 @@ public enum RunReport {
 struct RunReportBuilder {
     let run: RunResult
     let timeline: RunTimeline
+    var checks: RunChecks?
     private(set) var data: [(String, CSVTable)] = []
 
     /// Timelines are wide: a 40-minute run in 10 s intervals is 240 steps.
@@ -63,6 +66,15 @@ struct RunReportBuilder {
 
         blocks.append(.heading(level: 2, text: "Verdicts"))
         blocks += triggerBlocks()
+        if let checks {
+            let evaluated = checks.evaluate(run)
+            let failing = evaluated.filter { !$0.passed }.count
+            blocks.append(.heading(level: 2, text: "Checks"))
+            blocks.append(.paragraph("The experiment checks: \(checks.summary). \(evaluated.count - failing) of \(evaluated.count) passed."))
+            blocks.append(.table(ReportTable(header: ["check", "value", "verdict"], rows: evaluated.map { check in
+                [TableCell(check.name), TableCell(check.value), TableCell(check.passed ? "PASS" : "FAIL", tone: check.passed ? .pass : .fail)]
+            })))
+        }
         blocks.append(.heading(level: 2, text: "Timeline"))
         blocks += timelineBlocks()
         blocks.append(.heading(level: 2, text: "Latency against the SLA"))
