@@ -23,7 +23,7 @@ struct MergeCommand: ParsableCommand {
               failsim merge study.sqlite shards/shard-*.sqlite
               failsim merge study.sqlite shards/*.sqlite --experiment experiments/breaker-thresholds.yaml
 
-            \(ExitCodes.help)
+            \(ExitCodes.help(one: "runs of the experiment are missing from the merged database (they are listed)"))
             """
     )
 
