@@ -142,6 +142,32 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
+/// How long a command that stores runs waits for a database another process keeps locked.
+struct BusyOptions: ParsableArguments {
+    @Option(name: .customLong("busy-wait"), help: ArgumentHelp(
+        "Seconds a finished run waits, retrying with growing pauses, for a database another process keeps locked; "
+            + "after that it is kept in a database of its own beside it (NAME-aside.sqlite) and the command exits 74.",
+        valueName: "seconds"))
+    var busyWait: Double = 120
+
+    func validate() throws {
+        if !(busyWait >= 0 && busyWait.isFinite) { throw ValidationError("--busy-wait must be 0 or more seconds, found \(busyWait)") }
+    }
+
+    var policy: BusyPolicy { BusyPolicy(maximumWaitSeconds: busyWait) }
+
+    /// Tells the user on stderr that the run waits.
+    static func tell(_ wait: BusyWait) { printError("waiting: \(wait)") }
+
+    /// What to say when runs were kept aside: where, and how to bring them in.
+    static func keptAsideLines(count: Int, aside: String, database: String, reason: String, mixed: Bool) -> [String] {
+        ["error: \(reason)",
+         "\(count == 1 ? "The finished run is" : "The \(count) finished runs are") kept in \(aside); nothing is lost. "
+            + "Bring \(count == 1 ? "it" : "them") into \(database) once it is free with:",
+         "  failsim merge \(database) \(aside)\(mixed ? " --mixed" : "")"]
+    }
+}
+
 /// Writes a line to standard error.
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
@@ -161,6 +187,9 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
         printError("error: \(error.description)")
         throw ExitCode(ExitCodes.dataError)
     } catch let error as StoreError {
+        printError("error: \(error.description)")
+        throw ExitCode(ExitCodes.ioError)
+    } catch let error as StoreBusy {
         printError("error: \(error.description)")
         throw ExitCode(ExitCodes.ioError)
     }

@@ -50,6 +50,8 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
+    @OptionGroup(title: "Busy database") var busy: BusyOptions
+
     @OptionGroup(title: "Limits") var limits: LimitOptions
 
     @Flag(name: .long, help: "Print one JSON document instead of the human summary.")
@@ -91,11 +93,26 @@ struct RunCommand: ParsableCommand {
         result.identity.wallSeconds = elapsed.inSeconds
         if result.identity.digest.isEmpty { result = result.withDigest() }
 
-        let id = try reportingErrors { try runStore.insert(result) }
+        // A finished run is kept: a database locked by another process is waited for, and if it
+        // stays locked the run goes to a store of its own beside it.
+        var keptAside: (path: String, reason: String)?
+        let id: Int64
+        do {
+            id = try reportingErrors { try runStore.insert(result, ifAbsent: false, policy: busy.policy, waiting: BusyOptions.tell)! }
+        } catch let error as StoreBusy {
+            let aside = RunStore.asidePath(for: runStore.path)
+            id = try reportingErrors { try RunStore(path: aside).insert(result) }
+            keptAside = (aside, error.description)
+        }
         if json {
-            print(try Report.json(runJSON(id: id, result: result, checks: experiment.runChecks)))
+            print(try Report.json(runJSON(id: id, result: result, checks: experiment.runChecks, storedIn: keptAside?.path)))
         } else {
-            print(Report.summary(result, id: id, storedIn: runStore.path, checks: experiment.runChecks))
+            print(Report.summary(result, id: id, storedIn: keptAside?.path ?? runStore.path, checks: experiment.runChecks))
+        }
+        if let keptAside {
+            BusyOptions.keptAsideLines(count: 1, aside: keptAside.path, database: runStore.path, reason: keptAside.reason, mixed: true)
+                .forEach(printError)
+            throw ExitCode(ExitCodes.ioError)
         }
         if check && !experiment.runChecks.failures(of: result).isEmpty {
             throw ExitCode(ExitCodes.checksFailed)

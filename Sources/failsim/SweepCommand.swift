@@ -85,6 +85,8 @@ struct SweepCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
+    @OptionGroup(title: "Busy database") var busy: BusyOptions
+
     @OptionGroup(title: "Limits") var limits: LimitOptions
 
     @Option(name: .customLong("max-runs"), help: ArgumentHelp("Runs in one sweep (variants × seeds).", valueName: "n"))
@@ -160,6 +162,8 @@ struct SweepCommand: ParsableCommand {
         }
         let runStore = try reportingErrors { try store.open() }
         let runner = SweepRunner(plan: experimentPlan, store: runStore, limits: limits.engine, sizeLimits: limits.size)
+        runner.busyPolicy = busy.policy
+        runner.onBusy = BusyOptions.tell
         // Every variant to run, before the first run: a value beyond a size limit is named where
         // it is written, instead of stopping the sweep when that variant's turn comes.
         try reportingErrors { try experimentPlan.checkSizeLimits(limits.size, variants: chosen) }
@@ -203,7 +207,14 @@ struct SweepCommand: ParsableCommand {
             throw ExitCode(ExitCodes.dataError)
         }
         display?.finish()
-        if let copyTo {
+        // Runs kept aside because the database stayed locked: said first, and the exit is 74 after the summary.
+        let keptAside = summary.asidePath.map {
+            BusyOptions.keptAsideLines(count: summary.keptAside, aside: $0, database: runStore.path,
+                                       reason: summary.asideReason ?? "the database stayed locked", mixed: false)
+        }
+        defer { if let keptAside { keptAside.forEach(printError) } }
+        if keptAside != nil, json == false { print("\(counted(summary.keptAside, "run was", "runs were")) kept aside in \(summary.asidePath!).") }
+        if let copyTo, keptAside == nil {
             try reportingErrors { try runStore.exportSingleFile(to: copyTo) }
         }
 
@@ -224,7 +235,9 @@ struct SweepCommand: ParsableCommand {
             }
             document["shard"] = sharding.map { ["index": $0.index, "count": $0.count] as [String: Any] } ?? NSNull()
             document["copiedTo"] = copyTo ?? NSNull()
+            document["keptAside"] = summary.asidePath.map { ["runs": summary.keptAside, "path": $0] as [String: Any] } ?? NSNull()
             print(try Report.json(document))
+            if keptAside != nil { throw ExitCode(ExitCodes.ioError) }
             return
         }
         let rate = summary.wallSeconds > 0 ? Double(summary.ran) / summary.wallSeconds * 60 : 0
@@ -254,6 +267,7 @@ struct SweepCommand: ParsableCommand {
         }
         print("")
         print("Stored in \(runStore.path). Compare the variants: failsim compare \(experimentFile ?? EmbeddedDefaults.experimentFile) --db \(runStore.path)")
+        if keptAside != nil { throw ExitCode(ExitCodes.ioError) }
     }
 
     private func runUntilPrecise(_ target: PrecisionTarget, runner: SweepRunner, variants: [Int]?, loaded: LoadedExperiment) throws {
