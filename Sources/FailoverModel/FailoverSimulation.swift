@@ -363,7 +363,14 @@ public enum FailoverSimulation {
 }
 
 extension FailoverWorld {
-    func seconds(_ time: SimTime) -> Double { (time - measureStart).seconds }
+    /// A model time as the seconds results report: on the experiment's clock, t = 0 at the start
+    /// of the simulation — the clock a fault's `at:` is written on — so a fault `at: 3m` starts at
+    /// 180 s in every output, warm-up or not; the measured period starts at the warm-up's end
+    /// (``measuredFromSeconds``). The one place model times become result seconds.
+    func seconds(_ time: SimTime) -> Double { (time - SimTime.zero).seconds }
+
+    /// Where the measured period starts on that clock: the end of the warm-up.
+    var measuredFromSeconds: Double { seconds(measureStart) }
 
     func results(seed: UInt64, variant: String, overrides: [String: String], status: RunStatus, statusDetail: String?) -> RunResult {
         let slo = model.slo
@@ -422,7 +429,7 @@ extension FailoverWorld {
                 onsetSeconds: seconds(onset), endSeconds: seconds(onset + fault.duration),
                 detectedAtSeconds: firing.map { seconds($0.detected) },
                 mitigatedAtSeconds: firing.map { seconds($0.mitigated) },
-                recoveredAtSeconds: main.recovery.map { Double($0) },
+                recoveredAtSeconds: main.recovery.map { measuredFromSeconds + Double($0) },
                 failbackEndedAtSeconds: failbackEnd.map { seconds($0) },
                 detectionSeconds: firing.map { ($0.detected - onset).seconds },
                 recoverySeconds: mainRecovery,

@@ -30,6 +30,8 @@ func runJSON(id: Int64, result: RunResult, checks: RunChecks? = nil, storedIn pa
         "status": result.status.rawValue,
         "statusDetail": orNull(result.statusDetail),
     ]
+    run["timeOrigin"] = "simulation start (the clock faults' at: are written on)"
+    run["measuredFromSeconds"] = result.measuredFromSeconds
     if let path { run["database"] = path }
     if let storedAt { run["storedAt"] = storedAt }
     let triggers: [[String: Any]] = result.triggers.map { t in
@@ -129,6 +131,8 @@ enum Report {
             + String(format: "%.2f s", identity.wallSeconds)
         if let detail = result.statusDetail { status += " (\(detail))" }
         out.append(status)
+        out.append("times: the experiment's clock (t = 0 at the start of the simulation, as faults' at: are written); "
+                   + "measured from \(duration(result.measuredFromSeconds)), the end of the warm-up")
 
         out.append("")
         out.append("Trigger table")

@@ -140,4 +140,31 @@ struct CommandLineTests {
         #expect(invocation.stdout.contains("library and overlap runs "), "\(invocation.stdout.prefix(2000))")
         #expect(invocation.stdout.range(of: #"ETA \d+:\d\d"#, options: .regularExpression) != nil, "\(invocation.stdout.prefix(2000))")
     }
+
+    // Item 9. Before, the short experiment's fault `at: 30s` (warm-up 10 s) was at 20 s in the
+    // JSON and the event log, and 0:20 in the report.
+    @Test("One clock: a fault's onset is its `at:` in the JSON, the event log, the summary and the report")
+    func oneClock() throws {
+        let failsim = try Failsim()
+        let invocation = try failsim.runShort(["--json"])
+        #expect(invocation.status == 0, "\(invocation.stderr)")
+        let document = try #require(try invocation.json() as? [String: Any])
+        let run = try #require(document["run"] as? [String: Any])
+        #expect(run["measuredFromSeconds"] as? Double == 10)
+        #expect((run["timeOrigin"] as? String)?.contains("simulation start") == true)
+        let incident = try #require((document["incidents"] as? [[String: Any]])?.first)
+        #expect(incident["onsetSeconds"] as? Double == 30)
+        #expect(incident["endSeconds"] as? Double == 90)
+        let id = try #require((run["id"] as? NSNumber)?.stringValue)
+        let shown = try failsim.run(["show", id, "--db", failsim.db])
+        #expect(shown.stdout.contains("times: the experiment's clock (t = 0 at the start of the simulation"), "\(shown.stdout)")
+        #expect(shown.stdout.contains("measured from 10.0 s"))
+        let out = failsim.folder.appendingPathComponent("clock-report").path
+        #expect(try failsim.run(["report", id, "--db", failsim.db, "--out", out]).status == 0)
+        let readme = try String(contentsOfFile: out + "/README.md", encoding: .utf8)
+        #expect(readme.contains("measured from 0:10"), "\(readme.prefix(1500))")
+        let events = try String(contentsOfFile: out + "/events.csv", encoding: .utf8)
+        let faultStart = try #require(events.split(separator: "\n").first { $0.contains("faultStart") })
+        #expect(faultStart.hasPrefix("30"), "\(faultStart)")
+    }
 }

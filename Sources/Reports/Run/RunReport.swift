@@ -57,7 +57,8 @@ struct RunReportBuilder {
             + "engine \(identity.engineVersion). "
         lead += "\(run.status == .completed ? "Completed" : "Stopped (\(run.status.rawValue))"): "
             + "\(NumberFormat.grouped(identity.events)) events over \(NumberFormat.clock(identity.simulatedSeconds)) of simulated time "
-            + "(warm-up included; times below are measured from the end of the warm-up)."
+            + "(warm-up included). Times are on the experiment's clock — t = 0 at the start of the simulation, the clock faults' "
+            + "`at:` are written on — and measured from \(NumberFormat.clock(run.measuredFromSeconds)), the end of the warm-up."
         if let detail = run.statusDetail { lead += " \(detail)." }
         if !identity.overrides.isEmpty {
             let sorted = identity.overrides.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
@@ -170,7 +171,7 @@ struct RunReportBuilder {
         let requestRate = timeline.series(RunTimeline.SeriesName.requestRate)
         let errorRate = timeline.series(RunTimeline.SeriesName.errorRate)
         let latency = timeline.series(RunTimeline.SeriesName.p95Latency)
-        let xAxis = Axis.clock(lower: 0, upper: timeline.end)
+        let xAxis = Axis.clock(lower: timeline.start, upper: timeline.end)
         let shading = timeline.faults.map { window in
             Mark.band(BandMark(x0: window.start, x1: window.end, fill: Palette.StateFill.fault, opacity: 0.16,
                                tooltip: "\(window.name): \(NumberFormat.clock(window.start))–\(NumberFormat.clock(window.end))"))
@@ -262,7 +263,7 @@ struct RunReportBuilder {
         ]
         return Figure(name: "states", title: "Health, failover, DNS, breakers and alerts over time",
                       summary: "One lane per state: faults, unhealthy health checks, reads on the replica, traffic routed, DNS record and answers, breakers open, alert levels.",
-                      width: RunReportBuilder.width, xAxis: .clock(lower: 0, upper: timeline.end),
+                      width: RunReportBuilder.width, xAxis: .clock(lower: timeline.start, upper: timeline.end),
                       panels: [Panel(title: "State", height: Double(lanes.count) * 24, yAxis: .categories(title: "State", lanes.map(\.name)), marks: marks)],
                       legend: legend)
     }
