@@ -83,6 +83,7 @@ let package = Package(
             dependencies: [
                 "SimulationCore",
                 "FailoverModel",
+                "RunResults",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -93,7 +93,7 @@ public struct ScenarioEffect: Codable, Sendable, Equatable {
 
     /// Reads a run of the scenario. `processes` names the process of each injected fault, in the
     /// order the faults were given to the run.
-    init(scenario: Scenario, run: RunResult, processes: [String], preBins: Int, measuredSeconds: Double,
+    init(scenario: Scenario, run: RunResult, processes: [String], preBins: Int, measuredFromSeconds: Double = 0, measuredSeconds: Double,
          cuts: [ScenarioCut], faultEndBin: Int?, faultSeconds: Double?, tenants: Int, wallSeconds: Double, fromStore: Bool) {
         self.scenario = scenario.name
         level = scenario.level
@@ -103,7 +103,8 @@ public struct ScenarioEffect: Codable, Sendable, Equatable {
         var rate = Array(repeating: 0.0, count: bins)
         var errorRate = Array(repeating: 0.0, count: bins)
         for sample in run.series where sample.scope == "all" && (sample.metric == "errorRate" || sample.metric == "requestsPerSecond") {
-            let index = Int((sample.startSeconds / Self.binSeconds).rounded())
+            // Result seconds are on the experiment's clock; bins count from the end of the warm-up.
+            let index = Int(((sample.startSeconds - measuredFromSeconds) / Self.binSeconds).rounded())
             guard index >= 0 && index < bins else { continue }
             if sample.metric == "errorRate" { errorRate[index] = sample.value } else { rate[index] = sample.value }
         }

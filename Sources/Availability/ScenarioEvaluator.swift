@@ -128,6 +128,7 @@ public final class ModelScenarioEvaluator: ScenarioEvaluator {
 
     func effect(_ prepared: Prepared, run: RunResult, wallSeconds: Double, fromStore: Bool, settings: LibrarySettings) -> ScenarioEffect {
         ScenarioEffect(scenario: prepared.scenario, run: run, processes: prepared.processes, preBins: prepared.scenario.faults.isEmpty ? 0 : settings.preBins,
+                       measuredFromSeconds: (prepared.experiment.warmUp ?? .zero).seconds,
                        measuredSeconds: prepared.measuredSeconds, cuts: prepared.cuts,
                        faultEndBin: prepared.faultEndBin, faultSeconds: prepared.faultSeconds,
                        tenants: prepared.model.traffic.tenants, wallSeconds: wallSeconds, fromStore: fromStore)

@@ -145,7 +145,8 @@ public struct UptimeReport: Codable, Sendable, Equatable {
     public var downtimeErrorRate: Double
     /// Fault processes, then `overlap` and `background`.
     public var faultTypes: [String]
-    /// `row N: condition`, then `no rule acted`, `overlap`, `background`.
+    /// `row N: condition`, then `no trigger row`, `overlap`, `background`. A scenario's downtime
+    /// goes to its fault process's own row (the `row` its faults name), whichever rule acted.
     public var rows: [String]
     public var tenantRanks: [Int]
     public var measures: [MeasureSummary]

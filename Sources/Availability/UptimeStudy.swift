@@ -125,7 +125,9 @@ public struct UptimeStudy {
         }
         let groups = Self.slotGroups(library)
         let assembler = YearAssembler(settings: settings, levels: levels, processNames: processes.map(\.name),
-                                      rowRules: (model.triggers ?? []).map(\.rule.rawValue), tenantShares: tenantShares(tenantRanks),
+                                      triggerRows: model.triggers?.count ?? 0,
+                                      processRows: processes.map { process in process.faults.lazy.compactMap(\.row).first.map { $0 - 1 } },
+                                      tenantShares: tenantShares(tenantRanks),
                                       tenantRanks: tenantRanks, threshold: downtimeErrorRate, primaryRegion: model.regions.primary)
         let base = AssemblyTables(library: libraryEffects, exact: exactEffects, groups: groups, weights: library.weights,
                                   backgroundPerBin: backgroundPerBin, backgroundShare: backgroundShare)
@@ -306,7 +308,7 @@ public struct UptimeStudy {
         }
         let faultTypes = processes.map(\.name) + ["overlap", "background"]
         let rowNames = (model.triggers ?? []).enumerated().map { "row \($0.offset + 1): \($0.element.condition)" }
-            + ["no rule acted", "overlap", "background"]
+            + ["no trigger row", "overlap", "background"]
         func budgetShares(_ names: [String], prefix: String, failed: (YearResult) -> [Double], minutes: (YearResult) -> [Double]) -> [BudgetShare] {
             names.indices.map { index in
                 let requestShare = years.map { $0.requests > 0 ? failed($0)[index] / $0.requests * yearMinutes / budgetMinutes : 0 }

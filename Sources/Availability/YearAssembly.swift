@@ -79,8 +79,13 @@ struct YearAssembler {
     let settings: UptimeSettings
     let levels: [LoadLevel]
     let processNames: [String]
-    /// Trigger rows' rules, in row order.
-    let rowRules: [String]
+    /// Rows of the model's trigger table.
+    let triggerRows: Int
+    /// Each fault process's trigger row (0-based; `nil` when its faults name none): a
+    /// scenario's downtime goes to the row of the fault that caused it, not to the row whose
+    /// rule happened to act (a rule of another row acting is itself a finding, shown per run by
+    /// the trigger table; here it would move a process's budget to a row it does not belong to).
+    let processRows: [Int?]
     /// Request share of each reported tenant.
     let tenantShares: [Double]
     let tenantRanks: [Int]
@@ -96,7 +101,7 @@ struct YearAssembler {
         let gapBins = Int(settings.library.compressAfter.nanoseconds / ScenarioEffect.binLength.nanoseconds)
         return max(1, min(settings.library.steadyBins, gapBins / 3))
     }
-    var rowCount: Int { rowRules.count + 3 }               // rows, no rule acted, overlap, background
+    var rowCount: Int { triggerRows + 3 }                  // rows, no row named, overlap, background
 
     private struct Minute {
         var failed = 0.0
@@ -145,8 +150,7 @@ struct YearAssembler {
             }
             if scenario.isOverlap { overlaps += 1 }
             let type = scenario.isOverlap ? processNames.count : scenario.processes[0]
-            let rule = effect.incidents.lazy.compactMap(\.rule).first
-            let row = scenario.isOverlap ? rowRules.count + 1 : (rule.flatMap { rowRules.firstIndex(of: $0) } ?? rowRules.count)
+            let row = scenario.isOverlap ? triggerRows + 1 : (processRows[scenario.processes[0]] ?? triggerRows)
             types.append(type)
             rows.append(row)
 

@@ -68,8 +68,9 @@ public struct SeedSummary: Equatable, Sendable {
     /// The sample standard deviation (divisor n − 1) of the values; `nil` when any is censored or
     /// there are fewer than two values.
     public var standardDeviation: Double?
-    /// The Student-t interval of the mean at the summary's level; `nil` when any is censored or
-    /// there are fewer than two values. Zero width when every value is the same.
+    /// The Student-t interval of the mean at the summary's level (for counts, the exact Poisson
+    /// interval); `nil` when any is censored or there are fewer than two values. A Student-t
+    /// interval has zero width when every value is the same.
     public var meanInterval: ConfidenceInterval?
     /// When some observations are censored: the mean with each censored value at its bound, a
     /// lower bound of these seeds' mean. `nil` otherwise.
@@ -80,8 +81,13 @@ public struct SeedSummary: Equatable, Sendable {
 
     /// Summarises `observations` (one per seed) with intervals at `level` (default 95 %).
     ///
+    /// With `counts` (a metric that counts events: false opens, lost writes, alerts), the
+    /// interval of the mean is the exact Poisson (Garwood) interval of the seeds' total
+    /// (``ConfidenceInterval/poissonMean(totalCount:observations:level:)``), which stays at or
+    /// above zero, instead of Student's t, which goes negative for small counts.
+    ///
     /// - Complexity: O(n log n).
-    public init<Observations: Sequence>(_ observations: Observations, level: Double = 0.95)
+    public init<Observations: Sequence>(_ observations: Observations, level: Double = 0.95, counts: Bool = false)
     where Observations.Element == Observation {
         precondition(level > 0 && level < 1, "a confidence level is within (0, 1), got \(level)")
         var values: [Double] = []
@@ -108,7 +114,12 @@ public struct SeedSummary: Equatable, Sendable {
             let statistics = RunningStatistics(values)
             mean = values.isEmpty ? nil : statistics.mean
             standardDeviation = statistics.standardDeviation
-            meanInterval = ConfidenceInterval.mean(of: statistics, level: level)
+            if counts, values.count >= 2 {
+                precondition(values.allSatisfy { $0 >= 0 && $0 == $0.rounded() && $0 < 9e15 }, "a count is a whole number, not negative")
+                meanInterval = ConfidenceInterval.poissonMean(totalCount: Int(values.reduce(0, +)), observations: values.count, level: level)
+            } else {
+                meanInterval = ConfidenceInterval.mean(of: statistics, level: level)
+            }
             meanLowerBound = nil
         } else {
             mean = nil

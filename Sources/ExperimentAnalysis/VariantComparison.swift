@@ -25,12 +25,17 @@ public struct ComparisonOptions: Equatable, Sendable {
     public var paretoX: Metric
     /// The second axis of the Pareto frontier (default: false breaker opens).
     public var paretoY: Metric
+    /// The experiment's checks, which each variant's runs are tallied against
+    /// (``VariantAnalysis/checks``); default: the trigger rows, as an experiment without a
+    /// `checks:` section has them.
+    public var checks: RunChecks
 
     public init(
         baseline: String? = nil, variantOrder: [String] = [], level: Double = 0.95, significanceLevel: Double = 0.05,
         ranking: RankingCriterion = .passRateThenRecoveryTime, comparedMetrics: [Metric]? = nil,
-        paretoX: Metric = .breakerDetectionTime, paretoY: Metric = .falseBreakerOpens
+        paretoX: Metric = .breakerDetectionTime, paretoY: Metric = .falseBreakerOpens, checks: RunChecks = .triggerRows
     ) {
+        self.checks = checks
         self.baseline = baseline
         self.variantOrder = variantOrder
         self.level = level
@@ -178,9 +183,12 @@ public struct VariantAnalysis: Equatable, Sendable {
     public var passRates: [PassRate]
     /// Pooled latency per operation class, in the comparison's class order.
     public var pooledLatency: [PooledLatency]
+    /// The runs against the experiment's checks (``ComparisonOptions/checks``).
+    public var checks: CheckTally
 
     public init(variant: String, seeds: [UInt64], metrics: [MetricSummary], passRates: [PassRate],
-                pooledLatency: [PooledLatency]) {
+                pooledLatency: [PooledLatency], checks: CheckTally = CheckTally()) {
+        self.checks = checks
         self.variant = variant
         self.seeds = seeds
         self.metrics = metrics
@@ -251,6 +259,8 @@ public struct VariantComparison: Equatable, Sendable {
     public var level: Double
     /// The significance level of the corrected tests.
     public var significanceLevel: Double
+    /// What each run was checked against (``ComparisonOptions/checks``).
+    public var checks: RunChecks
 
     /// The analysis of `variant`, if it has runs.
     public func variant(_ name: String) -> VariantAnalysis? {
@@ -276,6 +286,7 @@ public struct VariantComparison: Equatable, Sendable {
         level = options.level
         significanceLevel = options.significanceLevel
         rankingCriterion = options.ranking
+        checks = options.checks
 
         var experimentNames: [String] = []
         for run in runs where !experimentNames.contains(run.identity.experiment) {
@@ -361,7 +372,7 @@ public struct VariantComparison: Equatable, Sendable {
             let summaries = measured.filter { !$0.isPassFail }.compactMap { metric -> MetricSummary? in
                 let observations = group.runs.compactMap { metric.observation(in: $0) }
                 guard !observations.isEmpty else { return nil }
-                return MetricSummary(metric: metric, summary: SeedSummary(observations, level: options.level))
+                return MetricSummary(metric: metric, summary: SeedSummary(observations, level: options.level, counts: metric.unit == .count))
             }
             var passRates: [PassRate] = []
             for metric in rows.map({ Metric.rowPassed(row: $0) }) + (rows.isEmpty ? [] : [.allRowsPassed]) {
@@ -381,7 +392,8 @@ public struct VariantComparison: Equatable, Sendable {
                 }
             }
             analyses.append(VariantAnalysis(variant: group.variant, seeds: group.seeds, metrics: summaries,
-                                            passRates: passRates, pooledLatency: pooled))
+                                            passRates: passRates, pooledLatency: pooled,
+                                            checks: CheckTally(group.runs, checks: options.checks)))
         }
         variants = analyses
         self.notes = VariantComparison.ordered(notes, variants: names)

@@ -260,8 +260,8 @@ public enum FailoverSimulation {
     /// `model` is the model with every override applied; `experiment` as declared.
     public static func runKey(model: ModelConfiguration, experiment: ExperimentConfiguration, variant: String,
                               overrides: [String: String], seed: UInt64) -> String {
-        let modelData = (try? CanonicalJSON.encode(model)) ?? Data()
-        let experimentData = (try? CanonicalJSON.encode(experiment)) ?? Data()
+        let modelData = CanonicalJSON.encodeChecked(model, "model '\(model.name)'")
+        let experimentData = CanonicalJSON.encodeChecked(experiment, "experiment '\(experiment.name)'")
         return RunKey.make(modelCanonical: modelData, experimentCanonical: experimentData, variant: variant,
                            overrides: overrides, seed: seed, engineVersion: engineVersion)
     }
@@ -369,7 +369,14 @@ public enum FailoverSimulation {
 }
 
 extension FailoverWorld {
-    func seconds(_ time: SimTime) -> Double { (time - measureStart).seconds }
+    /// A model time as the seconds results report: on the experiment's clock, t = 0 at the start
+    /// of the simulation — the clock a fault's `at:` is written on — so a fault `at: 3m` starts at
+    /// 180 s in every output, warm-up or not; the measured period starts at the warm-up's end
+    /// (``measuredFromSeconds``). The one place model times become result seconds.
+    func seconds(_ time: SimTime) -> Double { (time - SimTime.zero).seconds }
+
+    /// Where the measured period starts on that clock: the end of the warm-up.
+    var measuredFromSeconds: Double { seconds(measureStart) }
 
     func results(seed: UInt64, variant: String, overrides: [String: String], status: RunStatus, statusDetail: String?) -> RunResult {
         let slo = model.slo
@@ -428,7 +435,7 @@ extension FailoverWorld {
                 onsetSeconds: seconds(onset), endSeconds: seconds(onset + fault.duration),
                 detectedAtSeconds: firing.map { seconds($0.detected) },
                 mitigatedAtSeconds: firing.map { seconds($0.mitigated) },
-                recoveredAtSeconds: main.recovery.map { Double($0) },
+                recoveredAtSeconds: main.recovery.map { measuredFromSeconds + Double($0) },
                 failbackEndedAtSeconds: failbackEnd.map { seconds($0) },
                 detectionSeconds: firing.map { ($0.detected - onset).seconds },
                 recoverySeconds: mainRecovery,
@@ -476,8 +483,8 @@ extension FailoverWorld {
         }
         let events = log.filter { $0.time >= measureStart && $0.time <= measureEnd + model.traffic.deadline }
             .map { LoggedEvent(timeSeconds: seconds($0.time), kind: $0.kind, subject: $0.subject, detail: $0.detail) }
-        let modelData = (try? CanonicalJSON.encode(model)) ?? Data()
-        let experimentData = (try? CanonicalJSON.encode(declaredExperiment)) ?? Data()
+        let modelData = CanonicalJSON.encodeChecked(model, "model '\(model.name)'")
+        let experimentData = CanonicalJSON.encodeChecked(declaredExperiment, "experiment '\(declaredExperiment.name)'")
         let identity = RunIdentity(
             runKey: FailoverSimulation.runKey(model: model, experiment: declaredExperiment, variant: variant,
                                               overrides: overrides, seed: seed),

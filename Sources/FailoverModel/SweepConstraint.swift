@@ -202,29 +202,14 @@ extension ExperimentConfiguration {
 }
 
 extension Checks {
-    /// The checks a run fails, each said in a line (empty when it passes). Without a `checks`
-    /// section an experiment checks its trigger rows only.
-    public func failures(of result: RunResult) -> [String] {
-        var failed: [String] = []
-        if triggers ?? true {
-            for verdict in result.triggers where !verdict.passed {
-                failed.append("trigger row \(verdict.row) (\(verdict.condition)): \(verdict.outcome.rawValue)")
-            }
-        }
-        if latency ?? false {
-            for line in result.latency where line.passed == false {
-                failed.append("latency SLA of \(line.operation) missed")
-            }
-        }
-        if let availability, result.availability.requestBased < availability {
-            failed.append(String(format: "availability %.5f below %.5f", result.availability.requestBased, availability))
-        }
-        if let writesLost, result.writes.lost > Int64(writesLost) {
-            failed.append("\(result.writes.lost) acknowledged writes lost (at most \(writesLost) allowed)")
-        }
-        if result.status != .completed {
-            failed.append("run did not complete: \(result.statusDetail ?? result.status.rawValue)")
-        }
-        return failed
+    /// The rules these checks declare; an absent key takes its default (trigger rows on,
+    /// latency off, no availability or writes-lost bound).
+    public var rules: RunChecks {
+        RunChecks(triggers: triggers ?? true, latency: latency ?? false, availability: availability, writesLost: writesLost)
     }
+}
+
+extension ExperimentConfiguration {
+    /// A run's checks: the experiment's `checks:`, or its trigger rows when it has none.
+    public var runChecks: RunChecks { checks?.rules ?? .triggerRows }
 }

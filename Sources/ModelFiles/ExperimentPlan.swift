@@ -1,5 +1,6 @@
 import FailoverModel
 import Foundation
+import RunResults
 
 /// Every run an experiment asks for — each variant (baseline, named variants, sweep points) with
 /// its model resolved, times each seed — with the run keys that identify them.
@@ -30,6 +31,12 @@ public struct ExperimentPlan: Sendable {
     public var variants: [Variant]
     /// The seeds the experiment declares (1 when it declares none).
     public var seeds: [UInt64]
+    /// For each variant, the earlier variant whose model, with every override applied, is the
+    /// same (`nil`: none is). A sweep point that sets a parameter to the value the baseline
+    /// already has is such a variant: its runs would be the earlier variant's runs under another
+    /// name, simulated a second time, and would add tests to the comparison's Holm family that
+    /// can only find nothing. ``runs(seeds:variants:)`` leaves them out.
+    public var sameModelAs: [Int?]
 
     /// Resolves every variant of a loaded experiment. Errors name the file and the variant: an
     /// override the model refuses is reported where the experiment writes it (the override's key,
@@ -58,6 +65,67 @@ public struct ExperimentPlan: Sendable {
         }
         self.variants = variants
         seeds = loaded.experiment.seedList
+        // Looked up only (never iterated), in variant order: the first of equal models is kept.
+        var firstWithModel: [Data: Int] = [:]
+        sameModelAs = variants.indices.map { index in
+            let canonical = CanonicalJSON.encodeChecked(variants[index].model, "model of variant '\(variants[index].name)'")
+            if let earlier = firstWithModel[canonical] { return earlier }
+            firstWithModel[canonical] = index
+            return nil
+        }
+    }
+
+    /// The variants that run for a choice of variants (default: all), in order: a variant whose
+    /// model an earlier variant has (``sameModelAs``) is replaced by that variant, and each
+    /// variant comes once.
+    public func runningVariants(_ chosen: [Int]? = nil) -> [Int] {
+        var running: [Int] = []
+        for index in chosen ?? Array(variants.indices) {
+            let runs = sameModelAs[index] ?? index
+            if !running.contains(runs) { running.append(runs) }
+        }
+        return running
+    }
+
+    /// The variants left out because an earlier one has the same model: (variant, the variant
+    /// whose runs stand for it), in variant order.
+    public var duplicateVariants: [(variant: Int, sameAs: Int)] {
+        sameModelAs.enumerated().compactMap { index, earlier in earlier.map { (index, $0) } }
+    }
+
+    /// Every problem of a loaded experiment's variants, not just the first: each variant (sweep
+    /// points included) is resolved on its own and its error, if any, kept — an override the
+    /// model refuses, a fault target, row or tenant its model lacks. Errors equal to an earlier
+    /// one (the experiment's own override failing in every variant) are listed once. Empty when
+    /// ``init(_:)`` would succeed. `validate` uses it to report every error of a file.
+    public static func problems(of loaded: LoadedExperiment) -> [FileError] {
+        let places = Places(loaded: loaded)
+        let resolved: [ExperimentConfiguration.ResolvedVariant]
+        do {
+            resolved = try loaded.experiment.resolvedVariants()
+        } catch {
+            return [places.error(at: [.key("sweep")], key: true, message: error.description)]
+        }
+        var problems: [FileError] = []
+        func keep(_ error: FileError) {
+            if !problems.contains(where: { $0.description == error.description }) { problems.append(error) }
+        }
+        for variant in resolved {
+            let source = variant.model.flatMap { loaded.variantModels[$0] } ?? ModelSource(text: loaded.modelText, file: loaded.modelFile)
+            let model: ModelConfiguration
+            do {
+                model = try ExperimentLoader.model(text: source.text, file: source.file, overrides: variant.overrides)
+            } catch {
+                keep(places.overrideError(error, variant: variant, modelFile: source.file))
+                continue
+            }
+            do {
+                try places.checkFaults(of: model, variant: variant.name)
+            } catch {
+                keep(error)
+            }
+        }
+        return problems
     }
 
     /// The variant called `name`, if any.
@@ -66,10 +134,11 @@ public struct ExperimentPlan: Sendable {
     }
 
     /// The runs for these seeds (default: the experiment's), variant by variant, seeds in order
-    /// within each: the canonical order shards and resumption rely on.
+    /// within each: the canonical order shards and resumption rely on. Variants are those of
+    /// ``runningVariants(_:)``: one with the model of an earlier variant is run as that variant.
     public func runs(seeds: [UInt64]? = nil, variants chosen: [Int]? = nil) -> [Run] {
         let seedList = seeds ?? self.seeds
-        return (chosen ?? Array(variants.indices)).flatMap { index in
+        return runningVariants(chosen).flatMap { index in
             seedList.map { seed in
                 Run(variant: index, seed: seed, runKey: runKey(variant: index, seed: seed))
             }

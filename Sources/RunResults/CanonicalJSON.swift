@@ -25,6 +25,22 @@ public enum CanonicalJSON {
         return Data(output)
     }
 
+    /// The canonical form of a value that was decoded and checked before (a model, an
+    /// experiment, an uptime study's settings), for hashing into run keys and content hashes.
+    ///
+    /// The encoder itself throws nothing; only a type's own `encode(to:)` could, and for such a
+    /// value that is a programming error, not bad input. Hashing an empty buffer instead (what
+    /// `(try? encode(value)) ?? Data()` did) would give every such value one hash and so one run
+    /// key, silently mixing runs of different models; this stops the process with the error and
+    /// what was being encoded.
+    public static func encodeChecked<T: Encodable>(_ value: T, _ what: @autoclosure () -> String) -> Data {
+        do {
+            return try encode(value)
+        } catch {
+            preconditionFailure("the canonical JSON of \(what()) could not be encoded, so it cannot be hashed: \(error)")
+        }
+    }
+
     fileprivate static func encodeValue<T: Encodable>(_ value: T, into node: Node, codingPath: [any CodingKey]) throws {
         switch value {
         case let data as Data:

@@ -101,3 +101,13 @@ public enum Outcome: String, Codable, Sendable, Equatable, CaseIterable {
     /// `censoredAtSeconds − onsetSeconds`.
     case notRecovered
 }
+
+extension RunResult {
+    /// Where the measured period starts, in result seconds: every time a run reports is on the
+    /// experiment's clock (t = 0 at the start of the simulation, the clock a fault's `at:` is
+    /// written on), and measuring starts at the end of the warm-up. Read from the series, whose
+    /// first interval starts there; 0 for a run without series.
+    public var measuredFromSeconds: Double {
+        series.lazy.map(\.startSeconds).min() ?? 0
+    }
+}

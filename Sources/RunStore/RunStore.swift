@@ -379,22 +379,75 @@ public final class RunStore: Sendable {
     /// the commit; an error thrown by the hook rolls the whole run back. For tests of atomicity.
     @discardableResult
     func insert(_ run: RunResult, beforeCommit: ((Int64) throws -> Void)?) throws -> Int64 {
-        let path = self.path
         try requireWritable("storing run \(run.identity.runKey.prefix(12))")
         do {
-            return try pool.writeWithoutTransaction { db in
-                var id: Int64 = 0
-                try db.inTransaction(.immediate) {
-                    id = try RunWriter(db: db, path: path).write(run)
-                    try beforeCommit?(id)
-                    return .commit
-                }
-                return id
-            }
+            return try write(run, ifAbsent: false, beforeCommit: beforeCommit)!
         } catch let error as StoreError {
             throw error
         } catch {
             throw StoreError.database(path: path, operation: "storing run \(run.identity.runKey.prefix(12))", message: Self.message(error))
+        }
+    }
+
+    /// One run in one immediate transaction; with `ifAbsent`, only if its run key is not stored
+    /// (then `nil`). Throws SQLite's errors as they are, so that a caller can tell a lock held too
+    /// long from other failures.
+    private func write(_ run: RunResult, ifAbsent: Bool, beforeCommit: ((Int64) throws -> Void)? = nil) throws -> Int64? {
+        let path = self.path
+        return try pool.writeWithoutTransaction { db in
+            var id: Int64? = nil
+            try db.inTransaction(.immediate) {
+                let present = ifAbsent ? try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM run WHERE runKey = ?)",
+                                                           arguments: [run.identity.runKey]) ?? false : false
+                if !present {
+                    id = try RunWriter(db: db, path: path).write(run)
+                    try beforeCommit?(id!)
+                }
+                return .commit
+            }
+            return id
+        }
+    }
+
+    /// Whether `error` is SQLite's "database is locked" after the busy timeout.
+    static func isBusy(_ error: any Error) -> Bool {
+        guard let error = error as? DatabaseError else { return false }
+        return error.resultCode == .SQLITE_BUSY || error.extendedResultCode == .SQLITE_BUSY
+    }
+
+    /// Stores `run` like ``insert(_:)`` (or, with `ifAbsent`, like ``insertIfAbsent(_:)``), and
+    /// when another process holds the write lock past the busy timeout, waits and tries again
+    /// with growing pauses (``BusyPolicy``), telling `waiting` before each pause, until the
+    /// policy's total wait is spent.
+    ///
+    /// - Throws: ``StoreBusy`` when the lock never came free within the policy's wait; other
+    ///   errors as ``insert(_:)``. Nothing is stored then.
+    public func insert(_ run: RunResult, ifAbsent: Bool, policy: BusyPolicy, waiting: (BusyWait) -> Void) throws -> Int64? {
+        let operation = "storing run \(run.identity.runKey.prefix(12))"
+        try requireWritable(operation)
+        let clock = ContinuousClock()
+        let started = clock.now
+        var pause = policy.firstPauseSeconds
+        var attempt = 1
+        while true {
+            do {
+                return try write(run, ifAbsent: ifAbsent)
+            } catch let error as StoreError {
+                throw error
+            } catch where Self.isBusy(error) {
+                let elapsed = clock.now - started
+                let waited = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                if waited + pause > policy.maximumWaitSeconds {
+                    throw StoreBusy(path: path, operation: operation, waitedSeconds: waited, attempts: attempt)
+                }
+                waiting(BusyWait(path: path, attempt: attempt, waitedSeconds: waited, pauseSeconds: pause,
+                                 maximumWaitSeconds: policy.maximumWaitSeconds))
+                Thread.sleep(forTimeInterval: pause)
+                pause = min(pause * policy.growth, policy.longestPauseSeconds)
+                attempt += 1
+            } catch {
+                throw StoreError.database(path: path, operation: operation, message: Self.message(error))
+            }
         }
     }
 
@@ -405,19 +458,9 @@ public final class RunStore: Sendable {
     /// - Throws: as ``insert(_:)``.
     @discardableResult
     public func insertIfAbsent(_ run: RunResult) throws -> Int64? {
-        let path = self.path
         try requireWritable("storing run \(run.identity.runKey.prefix(12))")
         do {
-            return try pool.writeWithoutTransaction { db in
-                var id: Int64? = nil
-                try db.inTransaction(.immediate) {
-                    let present = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM run WHERE runKey = ?)",
-                                                    arguments: [run.identity.runKey]) ?? false
-                    if !present { id = try RunWriter(db: db, path: path).write(run) }
-                    return .commit
-                }
-                return id
-            }
+            return try write(run, ifAbsent: true)
         } catch let error as StoreError {
             throw error
         } catch {

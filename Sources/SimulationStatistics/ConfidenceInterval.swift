@@ -73,4 +73,26 @@ public struct ConfidenceInterval: Equatable, Sendable, CustomStringConvertible {
         let upper = successes == trials ? 1 : Swift.min(1, center + margin)
         return ConfidenceInterval(estimate: proportion, lowerBound: lower, upperBound: upper, level: level)
     }
+
+    /// The exact (Garwood) interval of a Poisson mean from `totalCount` events over
+    /// `observations` independent observations (seeds), at `level` (default 95 %), or `nil`
+    /// without observations.
+    ///
+    /// F. Garwood, Biometrika 28, 1936: for a total k, the rate's bounds are χ²(α/2; 2k)/2 and
+    /// χ²(1 − α/2; 2k + 2)/2, i.e. gamma quantiles of shapes k and k + 1 (the lower bound is 0
+    /// when k is 0), divided by the number of observations. Unlike a Student-t interval on
+    /// counts, it never goes below zero and keeps its coverage when counts are small — at the
+    /// price of assuming the counts are Poisson (it is too narrow for overdispersed counts).
+    /// At 95 %: k = 0 gives [0, 3.689], k = 1 gives [0.0253, 5.572].
+    public static func poissonMean(totalCount: Int, observations: Int, level: Double = 0.95) -> ConfidenceInterval? {
+        precondition(level > 0 && level < 1, "a confidence level is within (0, 1), got \(level)")
+        precondition(totalCount >= 0, "a count is not negative")
+        guard observations > 0 else { return nil }
+        let alpha = 1 - level
+        let n = Double(observations)
+        let k = Double(totalCount)
+        let lower = totalCount == 0 ? 0 : GammaDistribution(shape: k).quantile(alpha / 2)
+        let upper = GammaDistribution(shape: k + 1).quantile(1 - alpha / 2)
+        return ConfidenceInterval(estimate: k / n, lowerBound: lower / n, upperBound: upper / n, level: level)
+    }
 }

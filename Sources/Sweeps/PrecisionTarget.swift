@@ -61,7 +61,7 @@ extension SweepRunner {
     public func run(untilPrecise target: PrecisionTarget, variants chosen: [Int]? = nil, seeds: [UInt64]? = nil,
                     jobs: Int, progress: ((Progress) -> Void)? = nil) throws -> PrecisionTarget.Outcome {
         var seedList = Array((seeds ?? plan.seeds).prefix(target.maximumSeeds))
-        let variantIndices = chosen ?? Array(plan.variants.indices)
+        let variantIndices = plan.runningVariants(chosen)
         var ran = 0
         var rounds = 0
         while true {
@@ -83,7 +83,7 @@ extension SweepRunner {
             guard let stored = try store.latestRun(runKey: plan.runKey(variant: variant, seed: seed)) else { continue }
             if let observation = target.metric.observation(in: stored.result) { observations.append(observation) }
         }
-        let summary = SeedSummary(observations)
+        let summary = SeedSummary(observations, counts: target.metric.unit == .count)
         let halfWidth = summary.meanInterval.map { ($0.upperBound - $0.lowerBound) / 2 }
         return PrecisionTarget.Standing(variant: plan.variants[variant].name, seeds: seeds.count, halfWidth: halfWidth,
                                         met: halfWidth.map { $0 <= target.halfWidth } ?? false)

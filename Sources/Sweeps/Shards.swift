@@ -102,7 +102,11 @@ public enum ShardMerge {
     /// runs — the output's own and every shard's — must come from one experiment (name and
     /// content hash) and one engine version; a shard that differs is refused before anything is
     /// written, naming the file and what differs.
-    public static func merge(into output: RunStore, shards: [String]) throws -> Outcome {
+    ///
+    /// With `mixed`, runs of several experiments and engines are merged too (a database of
+    /// single runs, or runs a command kept aside while the database was locked); digests are
+    /// still checked and run keys still stored once.
+    public static func merge(into output: RunStore, shards: [String], mixed: Bool = false) throws -> Outcome {
         var sources: [(path: String, store: RunStore)] = []
         var temporaryCopies: [String] = []
         defer {
@@ -112,6 +116,7 @@ public enum ShardMerge {
         }
         var identity: (experiment: String, hash: String, engine: String, from: String)? = nil
         func admit(_ summary: RunIdentity, from path: String) throws {
+            if mixed { return }
             guard let known = identity else {
                 identity = (summary.experiment, summary.experimentHash, summary.engineVersion, path)
                 return

@@ -17,6 +17,10 @@ public final class SweepRunner: @unchecked Sendable {
     public let store: RunStore
     public var limits: SimulationLimits
     public var sizeLimits: ModelSizeLimits
+    /// How long a finished run waits for a database another process keeps locked.
+    public var busyPolicy = BusyPolicy()
+    /// Told before each pause of such a wait (on the calling thread).
+    public var onBusy: ((BusyWait) -> Void)?
 
     public init(plan: ExperimentPlan, store: RunStore, limits: SimulationLimits = SimulationLimits(),
                 sizeLimits: ModelSizeLimits = ModelSizeLimits()) {
@@ -53,6 +57,12 @@ public final class SweepRunner: @unchecked Sendable {
         /// Runs another writer stored between our check and our insert (not stored twice).
         public var storedElsewhere: Int
         public var wallSeconds: Double
+        /// Finished runs that could not be stored because the database stayed locked beyond
+        /// ``busyPolicy``, kept in a store of their own at ``asidePath`` instead of thrown away.
+        public var keptAside: Int = 0
+        public var asidePath: String?
+        /// Why the database could not be written (the last lock error), when runs were kept aside.
+        public var asideReason: String?
     }
 
     /// A run that failed (a model error): the sweep stops and reports it.
@@ -82,17 +92,39 @@ public final class SweepRunner: @unchecked Sendable {
         let sizeLimits = self.sizeLimits
         var done = 0
         var storedElsewhere = 0
+        // Once the database has stayed locked past the policy, the rest go aside without waiting
+        // again: the simulations are the expensive part and are kept.
+        var aside: RunStore?
+        var keptAside = 0
+        var asideReason: String?
+        let busyPolicy = self.busyPolicy
+        let onBusy = self.onBusy
         try ParallelWork.run(count: todo.count, jobs: jobs, body: { index in
             try Self.execute(todo[index], plan: plan, limits: limits, sizeLimits: sizeLimits).get()
         }, deliver: { index, result in
             done += 1
-            let id = try store.insertIfAbsent(result)
-            if id == nil { storedElsewhere += 1 }
+            var id: Int64?
+            if let aside {
+                id = try aside.insertIfAbsent(result)
+                keptAside += 1
+            } else {
+                do {
+                    id = try store.insert(result, ifAbsent: true, policy: busyPolicy) { onBusy?($0) }
+                    if id == nil { storedElsewhere += 1 }
+                } catch let error as StoreBusy {
+                    let kept = try RunStore(path: RunStore.asidePath(for: store.path))
+                    id = try kept.insertIfAbsent(result)
+                    aside = kept
+                    keptAside += 1
+                    asideReason = error.description
+                }
+            }
             progress?(Progress(done: done, total: todo.count, skipped: skipped, elapsedSeconds: (clock.now - started).inSeconds,
                                last: Finished(run: todo[index], id: id, result: result)))
         })
         return Summary(planned: runs.count, skipped: skipped, ran: done, storedElsewhere: storedElsewhere,
-                       wallSeconds: (clock.now - started).inSeconds)
+                       wallSeconds: (clock.now - started).inSeconds, keptAside: keptAside, asidePath: aside?.path,
+                       asideReason: asideReason)
     }
 
     /// One run, start to finish (on a worker thread).

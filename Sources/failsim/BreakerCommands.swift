@@ -280,7 +280,8 @@ struct BreakerReplayCommand: ParsableCommand {
         out.append("")
         out.append("Summary")
         out.append("  calls \(s.calls)  permitted \(s.permitted)  rejected \(s.rejected)")
-        out.append("  recorded \(s.successes) successes, \(s.failures) failures, \(s.ignored) ignored; \(s.heldAttempts) attempts held a permit")
+        out.append("  recorded \(counted(s.successes, "success", "successes")), \(counted(s.failures, "failure")), \(s.ignored) ignored; "
+                   + "\(counted(s.heldAttempts, "attempt")) held a permit")
         let span = Double(s.end.nanoseconds)
         func share(_ state: BreakerState) -> String {
             let time = s.time(in: state)

@@ -37,7 +37,7 @@ struct CompareCommand: ParsableCommand {
               failsim compare mine.yaml --rank-by availability.requestBased
               failsim compare --runs 3 4 7 8
 
-            \(ExitCodes.help)
+            \(ExitCodes.help(usage: "bad usage (unknown option or metric, unknown baseline, no such run id, no runs stored)", io: "the run store cannot be opened or read"))
             """
     )
 
@@ -82,10 +82,14 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         var variantOrder: [String] = []
         var experimentName: String?
+        // Stored runs do not record their experiment's checks; without the experiment file they
+        // are the trigger rows, as for an experiment without `checks:` (the output says which).
+        var checks = RunChecks.triggerRows
         if let experimentFile {
             let declared = try reportingErrors { try Self.loadExperiment(experimentFile) }
             experimentName = declared.name
             variantOrder = declared.variants
+            checks = declared.checks
         }
         let (ids, results) = try reportingErrors { () throws -> ([Int64], [RunResult]) in
             let runStore = try store.openForReading()
@@ -109,7 +113,7 @@ struct CompareCommand: ParsableCommand {
         let options = ComparisonOptions(
             baseline: baseline, variantOrder: variantOrder,
             ranking: rankBy.flatMap { Metric(name: $0) }.map { .metric($0) } ?? .passRateThenRecoveryTime,
-            comparedMetrics: metric.isEmpty ? nil : metric.compactMap { Metric(name: $0) })
+            comparedMetrics: metric.isEmpty ? nil : metric.compactMap { Metric(name: $0) }, checks: checks)
         let comparison: VariantComparison
         do {
             comparison = try VariantComparison(runs: results, options: options)
@@ -132,7 +136,7 @@ struct CompareCommand: ParsableCommand {
     /// The experiment's name and its variants in the order it runs them (baseline, named
     /// variants, sweep points). The models it names are not needed to compare stored runs, so
     /// they are not read.
-    static func loadExperiment(_ path: String) throws -> (name: String, variants: [String]) {
+    static func loadExperiment(_ path: String) throws -> (name: String, variants: [String], checks: RunChecks) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw FileError(file: path, line: nil, column: nil, keyPath: "", message: "cannot read the file (missing or unreadable)")
         }
@@ -143,7 +147,7 @@ struct CompareCommand: ParsableCommand {
             ("", name)
         }.experiment
         do {
-            return (experiment.name, try experiment.resolvedVariants().map(\.name))
+            return (experiment.name, try experiment.resolvedVariants().map(\.name), experiment.runChecks)
         } catch {
             throw FileError(file: path, line: nil, column: nil, keyPath: "sweep", message: error.description)
         }
@@ -173,6 +177,9 @@ struct CompareCommand: ParsableCommand {
             }
             out.append(contentsOf: Report.table(table))
         }
+
+        out.append("")
+        out.append(contentsOf: checksTable(comparison))
 
         for metric in comparison.metrics where !metric.isPassFail {
             let summaries = comparison.variants.compactMap { variant in variant.summary(of: metric).map { (variant.variant, $0) } }
@@ -268,6 +275,18 @@ struct CompareCommand: ParsableCommand {
         out.append("")
         out.append("Runs: \(runIDs.map(String.init).joined(separator: " "))")
         return out.joined(separator: "\n")
+    }
+
+    /// `Checks (…)`, then per variant the runs that passed every check and each failing check
+    /// with the number of runs that failed it.
+    static func checksTable(_ comparison: VariantComparison) -> [String] {
+        var table = [["variant", "seeds", "passed checks", "failing checks"]]
+        for variant in comparison.variants {
+            let tally = variant.checks
+            table.append([variant.variant, "\(tally.runs)", "\(tally.passed)/\(tally.runs)",
+                          tally.failing.isEmpty ? "—" : tally.failing.map { "\($0.name): \($0.runs == 1 ? "1 run" : "\($0.runs) runs")" }.joined(separator: "; ")])
+        }
+        return ["Checks (\(comparison.checks.summary))"] + Report.table(table)
     }
 
     /// Whether breaker opens differ between variants, the sign of a breaker sweep.
@@ -367,7 +386,7 @@ struct CompareCommand: ParsableCommand {
             "runs": comparison.runCount, "runIds": runIDs, "variants": comparison.variants.map(\.variant),
             "metrics": comparison.metrics.map(\.name), "familySize": comparison.familySize,
             "family": "every variant other than the baseline × every compared metric with a p-value; Holm's correction",
-            "rankingCriterion": comparison.rankingCriterion.description,
+            "rankingCriterion": comparison.rankingCriterion.description, "checks": comparison.checks.summary,
         ]
         let variants: [[String: Any]] = comparison.variants.map { variant in
             [
@@ -394,6 +413,10 @@ struct CompareCommand: ParsableCommand {
                         "ciLower": orNull(rate.interval?.lowerBound), "ciUpper": orNull(rate.interval?.upperBound),
                     ]
                 },
+                "checks": [
+                    "runs": variant.checks.runs, "passed": variant.checks.passed,
+                    "failing": variant.checks.failing.map { ["name": $0.name, "runs": $0.runs] as [String: Any] },
+                ] as [String: Any],
                 "pooledLatency": variant.pooledLatency.map { latency -> [String: Any] in
                     [
                         "operation": latency.operation, "runs": latency.runs, "requests": latency.requests,

@@ -13,7 +13,8 @@ struct MergeCommand: ParsableCommand {
             merging twice, or shards that overlap, stores each run once. Every run must come from \
             one experiment (same name and content) and one engine version, OUT's own included; a \
             shard that differs is refused before anything is written, as is a shard whose runs do \
-            not match their digests.
+            not match their digests. --mixed lifts the one-experiment rule, for a database of \
+            single runs or runs that `run` or `sweep` kept aside while the database was locked.
 
             With --experiment, the merge also lists the experiment's runs still missing from OUT \
             and exits with status 1 if there are any (re-submit just those shards, or run \
@@ -23,7 +24,7 @@ struct MergeCommand: ParsableCommand {
               failsim merge study.sqlite shards/shard-*.sqlite
               failsim merge study.sqlite shards/*.sqlite --experiment experiments/breaker-thresholds.yaml
 
-            \(ExitCodes.help)
+            \(ExitCodes.help(one: "runs of the experiment are missing from the merged database (they are listed)"))
             """
     )
 
@@ -38,6 +39,9 @@ struct MergeCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("With --experiment: the seeds the sweep ran, if not the experiment's (a count or a list).", valueName: "seeds"))
     var seeds: String?
+
+    @Flag(name: .long, help: "Merge runs of several experiments or engines too (single runs, or runs kept aside while a database was locked).")
+    var mixed = false
 
     @Flag(name: .long, help: "Print one JSON document.")
     var json = false
@@ -55,7 +59,7 @@ struct MergeCommand: ParsableCommand {
         let out = try reportingErrors { try RunStore(path: output) }
         let outcome: ShardMerge.Outcome
         do {
-            outcome = try reportingErrors { try ShardMerge.merge(into: out, shards: shards) }
+            outcome = try reportingErrors { try ShardMerge.merge(into: out, shards: shards, mixed: mixed) }
         } catch let refusal as ShardMerge.Refusal {
             printError("error: \(refusal.description)")
             throw ExitCode(ExitCodes.dataError)

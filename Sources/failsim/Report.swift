@@ -8,8 +8,9 @@ private func orNull(_ value: Any?) -> Any { value ?? NSNull() }
 /// The JSON document `failsim run --json` and `failsim show --json` print.
 ///
 /// Key names are stable (issue 4): `run`, `triggers`, `availability`, `latency`, `writes`, plus
-/// `incidents` and `breakers`. Optional numbers are explicit `null`.
-func runJSON(id: Int64, result: RunResult, storedIn path: String? = nil, storedAt: String? = nil) -> [String: Any] {
+/// `incidents` and `breakers`, and `checks` when the experiment's checks are known (`run`; a
+/// stored run does not record them). Optional numbers are explicit `null`.
+func runJSON(id: Int64, result: RunResult, checks: RunChecks? = nil, storedIn path: String? = nil, storedAt: String? = nil) -> [String: Any] {
     let identity = result.identity
     var run: [String: Any] = [
         "id": id,
@@ -29,6 +30,8 @@ func runJSON(id: Int64, result: RunResult, storedIn path: String? = nil, storedA
         "status": result.status.rawValue,
         "statusDetail": orNull(result.statusDetail),
     ]
+    run["timeOrigin"] = "simulation start (the clock faults' at: are written on)"
+    run["measuredFromSeconds"] = result.measuredFromSeconds
     if let path { run["database"] = path }
     if let storedAt { run["storedAt"] = storedAt }
     let triggers: [[String: Any]] = result.triggers.map { t in
@@ -80,10 +83,19 @@ func runJSON(id: Int64, result: RunResult, storedIn path: String? = nil, storedA
              "callsRejected": b.callsRejected]
         },
     ]
-    return [
+    var document: [String: Any] = [
         "run": run, "triggers": triggers, "availability": availability, "latency": latency, "writes": writes,
         "incidents": incidents, "breakers": breakers,
     ]
+    if let checks {
+        let evaluated = checks.evaluate(result)
+        document["checks"] = [
+            "checked": checks.summary,
+            "passed": evaluated.allSatisfy(\.passed),
+            "results": evaluated.map { ["name": $0.name, "passed": $0.passed, "value": $0.value] as [String: Any] },
+        ] as [String: Any]
+    }
+    return document
 }
 
 func summaryJSON(_ s: StoredRunSummary) -> [String: Any] {
@@ -94,6 +106,12 @@ func summaryJSON(_ s: StoredRunSummary) -> [String: Any] {
     ]
 }
 
+/// `1 run`, `2 runs`: a count with its noun in the right number (`plural` when the noun does
+/// not just add an s).
+func counted(_ count: some BinaryInteger, _ singular: String, _ plural: String? = nil) -> String {
+    "\(count) " + (count == 1 ? singular : plural ?? singular + "s")
+}
+
 enum Report {
     /// Pretty-printed JSON with sorted keys.
     static func json(_ object: Any) throws -> String {
@@ -101,8 +119,8 @@ enum Report {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// The human summary of a run.
-    static func summary(_ result: RunResult, id: Int64, storedIn path: String, storedAt: String? = nil) -> String {
+    /// The human summary of a run; with `checks`, its checks (every failing one named).
+    static func summary(_ result: RunResult, id: Int64, storedIn path: String, storedAt: String? = nil, checks: RunChecks? = nil) -> String {
         let identity = result.identity
         var out: [String] = []
         out.append("failsim \(identity.experiment) on \(identity.model) — variant \(identity.variant), seed \(identity.seed)")
@@ -113,6 +131,8 @@ enum Report {
             + String(format: "%.2f s", identity.wallSeconds)
         if let detail = result.statusDetail { status += " (\(detail))" }
         out.append(status)
+        out.append("times: the experiment's clock (t = 0 at the start of the simulation, as faults' at: are written); "
+                   + "measured from \(duration(result.measuredFromSeconds)), the end of the warm-up")
 
         out.append("")
         out.append("Trigger table")
@@ -160,11 +180,25 @@ enum Report {
         let falseOpens = result.breakers.reduce(0) { $0 + $1.falseOpens }
         out.append("Circuit breakers: \(opens) opens, \(falseOpens) false opens (\(result.breakers.count) instances)")
 
+        if let checks {
+            out.append("")
+            out.append(contentsOf: checkLines(checks.evaluate(result), checked: checks))
+        }
+
         out.append("")
         out.append("Run \(id) stored in \(path)" + (storedAt.map { " at \($0)" } ?? ""))
         out.append("  runKey \(identity.runKey)")
         out.append("  digest \(identity.digest)")
         return out.joined(separator: "\n")
+    }
+
+    /// `Checks (…): N of M passed`, then each failing check with the value it found.
+    static func checkLines(_ evaluated: [CheckResult], checked: RunChecks) -> [String] {
+        let failing = evaluated.filter { !$0.passed }
+        var lines = ["Checks (\(checked.summary)): \(evaluated.count - failing.count) of \(evaluated.count) passed"
+                     + (failing.isEmpty ? "" : "; failing:")]
+        lines += failing.map { "  FAIL \($0.line)" }
+        return lines
     }
 
     /// Columns padded to their widest cell, two spaces apart, indented by two.

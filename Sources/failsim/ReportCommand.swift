@@ -41,7 +41,7 @@ struct ReportCommand: ParsableCommand {
               failsim report --experiment experiments/trigger-table.yaml --variant no-precedence --seed 2
               failsim report --experiment experiments/breaker-thresholds.yaml --out /tmp/breakers
 
-            \(ExitCodes.help)
+            \(ExitCodes.help(usage: "bad usage (unknown option or variant, no such run id, no runs stored)", io: "the run store cannot be read, or the report folder cannot be written"))
             """
     )
 
@@ -128,7 +128,7 @@ struct ReportCommand: ParsableCommand {
                        + "`failsim run \(file) --variant \(Self.quoted(variant)) --seed \(seed) --db \(store.db)`")
             throw ExitCode(ExitCodes.usage)
         }
-        return (RunReport.make(run: stored.result, experimentFile: file), "\(variant) seed \(seed) of \(plan.experiment.name)")
+        return (RunReport.make(run: stored.result, experimentFile: file, checks: plan.experiment.runChecks), "\(variant) seed \(seed) of \(plan.experiment.name)")
     }
 
     /// Every stored run of the experiment whose run key matches its current inputs.
@@ -159,7 +159,7 @@ struct ReportCommand: ParsableCommand {
         let runs = try reportingErrors { () throws -> [RunResult] in
             try kept.sorted().compactMap { try runStore.run(id: $0) }
         }
-        let options = ComparisonOptions(baseline: baseline, variantOrder: plan.variants.map(\.name))
+        let options = ComparisonOptions(baseline: baseline, variantOrder: plan.variants.map(\.name), checks: plan.experiment.runChecks)
         let comparison: VariantComparison
         do {
             comparison = try VariantComparison(runs: runs, options: options)
@@ -172,6 +172,10 @@ struct ReportCommand: ParsableCommand {
             notes.append("\(leftOut) stored run\(leftOut == 1 ? "" : "s") of this experiment from other inputs (an earlier version of the "
                          + "experiment or model file, a variant no longer declared, or another engine version) "
                          + "\(leftOut == 1 ? "was" : "were") left out.")
+        }
+        for (variant, sameAs) in plan.duplicateVariants {
+            notes.append("Variant \(plan.variants[variant].name) has the same model as \(plan.variants[sameAs].name) after its overrides; "
+                         + "it is not run, and the runs of \(plan.variants[sameAs].name) stand for it.")
         }
         let context = ExperimentReportContext(experimentFile: file, description: plan.experiment.description,
                                               variants: Self.variants(of: plan), notes: notes)

@@ -31,7 +31,7 @@ struct RunCommand: ParsableCommand {
               failsim run mine.yaml --json
               failsim run --check    # exit status 1 when the experiment's checks fail
 
-            \(ExitCodes.help)
+            \(ExitCodes.help(one: "the run failed the experiment's checks (only with --check)", usage: "bad usage (unknown option, missing or invalid argument, unknown variant)"))
             """
     )
 
@@ -50,12 +50,14 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
+    @OptionGroup(title: "Busy database") var busy: BusyOptions
+
     @OptionGroup(title: "Limits") var limits: LimitOptions
 
     @Flag(name: .long, help: "Print one JSON document instead of the human summary.")
     var json = false
 
-    @Flag(name: .long, help: "Exit with status 1 when the run fails the experiment's checks (default: every trigger row passes).")
+    @Flag(name: .long, help: "Exit with status 1 when the run fails the experiment's checks (its `checks:`; without one, every trigger row passes), as the summary lists them.")
     var check = false
 
     mutating func run() throws {
@@ -64,7 +66,7 @@ struct RunCommand: ParsableCommand {
         let experiment = loaded.experiment
         guard let variantIndex = plan.variant(named: variant) else {
             let names = plan.variants.map(\.name)
-            printError("Error: unknown variant '\(variant)' for experiment '\(experiment.name)'; "
+            printError("error: unknown variant '\(variant)' for experiment '\(experiment.name)'; "
                        + "its variants are: \(names.prefix(20).joined(separator: ", "))\(names.count > 20 ? ", …" : "")")
             printError("Usage: failsim " + RunCommand.usageString())
             throw ExitCode(ExitCodes.usage)
@@ -91,13 +93,28 @@ struct RunCommand: ParsableCommand {
         result.identity.wallSeconds = elapsed.inSeconds
         if result.identity.digest.isEmpty { result = result.withDigest() }
 
-        let id = try reportingErrors { try runStore.insert(result) }
-        if json {
-            print(try Report.json(runJSON(id: id, result: result)))
-        } else {
-            print(Report.summary(result, id: id, storedIn: runStore.path))
+        // A finished run is kept: a database locked by another process is waited for, and if it
+        // stays locked the run goes to a store of its own beside it.
+        var keptAside: (path: String, reason: String)?
+        let id: Int64
+        do {
+            id = try reportingErrors { try runStore.insert(result, ifAbsent: false, policy: busy.policy, waiting: BusyOptions.tell)! }
+        } catch let error as StoreBusy {
+            let aside = RunStore.asidePath(for: runStore.path)
+            id = try reportingErrors { try RunStore(path: aside).insert(result) }
+            keptAside = (aside, error.description)
         }
-        if check && !(experiment.checks ?? Checks()).failures(of: result).isEmpty {
+        if json {
+            print(try Report.json(runJSON(id: id, result: result, checks: experiment.runChecks, storedIn: keptAside?.path)))
+        } else {
+            print(Report.summary(result, id: id, storedIn: keptAside?.path ?? runStore.path, checks: experiment.runChecks))
+        }
+        if let keptAside {
+            BusyOptions.keptAsideLines(count: 1, aside: keptAside.path, database: runStore.path, reason: keptAside.reason, mixed: true)
+                .forEach(printError)
+            throw ExitCode(ExitCodes.ioError)
+        }
+        if check && !experiment.runChecks.failures(of: result).isEmpty {
             throw ExitCode(ExitCodes.checksFailed)
         }
     }

@@ -17,7 +17,7 @@ struct RunsCommand: ParsableCommand {
               failsim runs
               failsim runs --db sweep.sqlite --json
 
-            \(ExitCodes.help)
+            \(ExitCodes.help(input: nil, io: "the run store cannot be opened or read"))
             """
     )
 
@@ -60,7 +60,7 @@ struct ShowCommand: ParsableCommand {
               failsim show 3
               failsim show 3 --db sweep.sqlite --json
 
-            \(ExitCodes.help)
+            \(ExitCodes.help(usage: "bad usage (unknown option, no such run id)", input: nil, io: "the run store cannot be opened or read"))
             """
     )
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExperimentAnalysis
 import FailoverModel
 import Foundation
 import ModelFiles
@@ -33,7 +34,7 @@ struct SweepCommand: ParsableCommand {
               failsim sweep experiments/write-policy.yaml --plan
               failsim sweep experiments/trigger-table.yaml --until-ci row1.recoveryTime=1 --max-seeds 40
 
-            \(ExitCodes.help)
+            \(ExitCodes.help(one: "with --until-ci: the target was not met at --max-seeds", usage: "bad usage (unknown option, missing or invalid argument, unknown variant, bad shard)"))
             """
     )
 
@@ -44,8 +45,11 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Use this model file instead of the one the experiment names.", valueName: "file"))
     var model: String?
 
-    @Option(name: .long, help: ArgumentHelp("Worker threads (default: every core).", valueName: "n"))
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .customLong("jobs"), help: ArgumentHelp("Worker threads (default: every core).", valueName: "n"))
+    var jobsOption: Int?
+
+    /// Worker threads: --jobs, else every core.
+    var jobs: Int { jobsOption ?? ProcessInfo.processInfo.activeProcessorCount }
 
     @Option(name: .long, help: ArgumentHelp("Seeds instead of the experiment's: a count (20 means 1…20) or a list (3,7,11).", valueName: "seeds"))
     var seeds: String?
@@ -80,6 +84,8 @@ struct SweepCommand: ParsableCommand {
     var maxSeeds: Int = 100
 
     @OptionGroup var store: StoreOptions
+
+    @OptionGroup(title: "Busy database") var busy: BusyOptions
 
     @OptionGroup(title: "Limits") var limits: LimitOptions
 
@@ -125,7 +131,7 @@ struct SweepCommand: ParsableCommand {
             for name in variant {
                 guard let index = experimentPlan.variant(named: name) else {
                     let names = experimentPlan.variants.map(\.name)
-                    printError("Error: unknown variant '\(name)' for experiment '\(loaded.experiment.name)'; "
+                    printError("error: unknown variant '\(name)' for experiment '\(loaded.experiment.name)'; "
                                + "its variants are: \(names.prefix(20).joined(separator: ", "))\(names.count > 20 ? ", …" : "")")
                     throw ExitCode(ExitCodes.usage)
                 }
@@ -137,7 +143,7 @@ struct SweepCommand: ParsableCommand {
         let variantCount = chosen?.count ?? experimentPlan.variants.count
         let (runCount, overflow) = variantCount.multipliedReportingOverflow(by: seedCount)
         if overflow || runCount > maxRuns {
-            printError("Error: the sweep has \(variantCount) variants × \(seedCount) seeds, above the limit of \(maxRuns) runs (raise it with --max-runs)")
+            printError("error: the sweep has \(variantCount) variants × \(seedCount) seeds, above the limit of \(maxRuns) runs (raise it with --max-runs)")
             throw ExitCode(ExitCodes.usage)
         }
         let allRuns = experimentPlan.runs(seeds: chosenSeeds, variants: chosen)
@@ -156,11 +162,13 @@ struct SweepCommand: ParsableCommand {
         }
         let runStore = try reportingErrors { try store.open() }
         let runner = SweepRunner(plan: experimentPlan, store: runStore, limits: limits.engine, sizeLimits: limits.size)
+        runner.busyPolicy = busy.policy
+        runner.onBusy = BusyOptions.tell
         // Every variant to run, before the first run: a value beyond a size limit is named where
         // it is written, instead of stopping the sweep when that variant's turn comes.
         try reportingErrors { try experimentPlan.checkSizeLimits(limits.size, variants: chosen) }
         if let untilCI, untilCI.isEmpty == false, sharding != nil {
-            printError("Error: --until-ci cannot be sharded (the scheduler's environment names a shard)")
+            printError("error: --until-ci cannot be sharded (the scheduler's environment names a shard)")
             throw ExitCode(ExitCodes.usage)
         }
 
@@ -182,17 +190,14 @@ struct SweepCommand: ParsableCommand {
             }
         }
         let display = SweepProgressDisplay.ifTerminal()
-        var passed: [Int: (runs: Int, passed: Int)] = [:]
-        let checks = loaded.experiment.checks ?? Checks()
+        var tallies: [Int: CheckTally] = [:]
+        let checks = loaded.experiment.runChecks
         let summary: SweepRunner.Summary
         do {
             summary = try reportingErrors {
                 try runner.run(runs, jobs: jobs) { progress in
                     display?.update(progress)
-                    let variantIndex = progress.last.run.variant
-                    let ok = checks.failures(of: progress.last.result).isEmpty
-                    passed[variantIndex, default: (0, 0)].runs += 1
-                    if ok { passed[variantIndex, default: (0, 0)].passed += 1 }
+                    tallies[progress.last.run.variant, default: CheckTally()].add(checks.evaluate(progress.last.result))
                 }
             }
         } catch let failure as SweepRunner.RunFailure {
@@ -202,51 +207,67 @@ struct SweepCommand: ParsableCommand {
             throw ExitCode(ExitCodes.dataError)
         }
         display?.finish()
-        if let copyTo {
+        // Runs kept aside because the database stayed locked: said first, and the exit is 74 after the summary.
+        let keptAside = summary.asidePath.map {
+            BusyOptions.keptAsideLines(count: summary.keptAside, aside: $0, database: runStore.path,
+                                       reason: summary.asideReason ?? "the database stayed locked", mixed: false)
+        }
+        defer { if let keptAside { keptAside.forEach(printError) } }
+        if keptAside != nil, json == false { print("\(counted(summary.keptAside, "run was", "runs were")) kept aside in \(summary.asidePath!).") }
+        if let copyTo, keptAside == nil {
             try reportingErrors { try runStore.exportSingleFile(to: copyTo) }
         }
 
         let variantOrder = Array(Set(runs.map(\.variant))).sorted()
         if json {
             let variants: [[String: Any]] = variantOrder.map { index in
-                let tally = passed[index] ?? (0, 0)
-                return ["variant": experimentPlan.variants[index].name, "runsThisTime": tally.runs, "passedChecksThisTime": tally.passed]
+                let tally = tallies[index] ?? CheckTally()
+                return ["variant": experimentPlan.variants[index].name, "runsThisTime": tally.runs, "passedChecksThisTime": tally.passed,
+                        "failingChecksThisTime": tally.failing.map { ["name": $0.name, "runs": $0.runs] as [String: Any] }]
             }
             var document: [String: Any] = [
                 "experiment": loaded.experiment.name, "database": runStore.path, "planned": summary.planned,
                 "skipped": summary.skipped, "ran": summary.ran, "storedElsewhere": summary.storedElsewhere,
-                "jobs": jobs, "wallSeconds": summary.wallSeconds, "variants": variants,
+                "jobs": jobs, "wallSeconds": summary.wallSeconds, "variants": variants, "checks": checks.summary,
             ]
+            document["sameModelAs"] = Self.duplicates(experimentPlan, among: chosen).map {
+                ["variant": experimentPlan.variants[$0.variant].name, "sameAs": experimentPlan.variants[$0.sameAs].name]
+            }
             document["shard"] = sharding.map { ["index": $0.index, "count": $0.count] as [String: Any] } ?? NSNull()
             document["copiedTo"] = copyTo ?? NSNull()
+            document["keptAside"] = summary.asidePath.map { ["runs": summary.keptAside, "path": $0] as [String: Any] } ?? NSNull()
             print(try Report.json(document))
+            if keptAside != nil { throw ExitCode(ExitCodes.ioError) }
             return
         }
         let rate = summary.wallSeconds > 0 ? Double(summary.ran) / summary.wallSeconds * 60 : 0
         if let sharding {
-            print("Sweep \(loaded.experiment.name), \(sharding): \(summary.planned) of \(allRuns.count) runs.")
+            print("Sweep \(loaded.experiment.name), \(sharding): \(summary.planned) of \(counted(allRuns.count, "run")).")
         }
         if let copyTo { print("Copied the database as one file to \(copyTo).") }
-        print("Sweep \(loaded.experiment.name): \(summary.planned) runs planned "
-              + "(\(variantOrder.count) variants × \(summary.planned / max(1, variantOrder.count)) seeds); "
+        print("Sweep \(loaded.experiment.name): \(counted(summary.planned, "run")) planned "
+              + "(\(counted(variantOrder.count, "variant")) × \(counted(summary.planned / max(1, variantOrder.count), "seed"))); "
               + "\(summary.skipped) stored already, \(summary.ran) run in \(String(format: "%.1f", summary.wallSeconds)) s "
-              + "on \(min(jobs, max(1, summary.ran))) workers (\(String(format: "%.0f", rate)) runs/min).")
+              + "on \(counted(min(jobs, max(1, summary.ran)), "worker")) (\(String(format: "%.0f", rate)) runs/min).")
+        for line in Self.duplicateLines(experimentPlan, among: chosen) { print(line) }
         if summary.storedElsewhere > 0 {
-            print("\(summary.storedElsewhere) runs were stored meanwhile by another process; each is stored once.")
+            print("\(counted(summary.storedElsewhere, "run was", "runs were")) stored meanwhile by another process; each is stored once.")
         }
         if summary.ran > 0 {
             let width = max(7, variantOrder.map { experimentPlan.variants[$0].name.count }.max() ?? 7)
             print("")
-            print("variant".padding(toLength: width, withPad: " ", startingAt: 0) + "  runs  passed checks")
+            print("Checks: \(checks.summary)")
+            var rows = [["variant", "runs", "passed checks", "failing checks"]]
             for index in variantOrder {
-                guard let tally = passed[index] else { continue }
-                print(experimentPlan.variants[index].name.padding(toLength: width, withPad: " ", startingAt: 0)
-                      + "  " + String(tally.runs).padding(toLength: 4, withPad: " ", startingAt: 0)
-                      + "  \(tally.passed)/\(tally.runs)")
+                guard let tally = tallies[index] else { continue }
+                rows.append([experimentPlan.variants[index].name, "\(tally.runs)", "\(tally.passed)/\(tally.runs)",
+                             tally.failing.isEmpty ? "—" : tally.failing.map { "\($0.name): \($0.runs == 1 ? "1 run" : "\($0.runs) runs")" }.joined(separator: "; ")])
             }
+            Report.table(rows).forEach { print($0.dropFirst(2)) }
         }
         print("")
         print("Stored in \(runStore.path). Compare the variants: failsim compare \(experimentFile ?? EmbeddedDefaults.experimentFile) --db \(runStore.path)")
+        if keptAside != nil { throw ExitCode(ExitCodes.ioError) }
     }
 
     private func runUntilPrecise(_ target: PrecisionTarget, runner: SweepRunner, variants: [Int]?, loaded: LoadedExperiment) throws {
@@ -292,12 +313,25 @@ struct SweepCommand: ParsableCommand {
         if !outcome.met { throw ExitCode(ExitCodes.checksFailed) }
     }
 
+    /// The variants (of `chosen`, default all) not run because an earlier variant has the same
+    /// model; that variant's runs stand for them.
+    static func duplicates(_ plan: ExperimentPlan, among chosen: [Int]?) -> [(variant: Int, sameAs: Int)] {
+        plan.duplicateVariants.filter { chosen?.contains($0.variant) ?? true }
+    }
+
+    static func duplicateLines(_ plan: ExperimentPlan, among chosen: [Int]?) -> [String] {
+        duplicates(plan, among: chosen).map {
+            "Variant '\(plan.variants[$0.variant].name)' has the same model as '\(plan.variants[$0.sameAs].name)' after its overrides: "
+                + "not run; the runs of '\(plan.variants[$0.sameAs].name)' stand for it (and it is not compared twice)."
+        }
+    }
+
     /// The shard to run: --shard, else the scheduler's environment, else none.
     private func resolveShard() throws -> Shard? {
         do {
             if let shard {
                 guard let shardCount else {
-                    printError("Error: --shard needs --shard-count")
+                    printError("error: --shard needs --shard-count")
                     throw ExitCode(ExitCodes.usage)
                 }
                 return try Shard(index: shard, count: shardCount)
@@ -308,7 +342,7 @@ struct SweepCommand: ParsableCommand {
             }
             return nil
         } catch let error as ShardError {
-            printError("Error: \(error.description)")
+            printError("error: \(error.description)")
             throw ExitCode(ExitCodes.usage)
         }
     }
@@ -323,10 +357,14 @@ struct SweepCommand: ParsableCommand {
                  "runKey": run.runKey, "stored": stored.contains(run.runKey),
                  "shard": shardOf(run).map { $0 as Any } ?? NSNull()]
             }
-            print(try Report.json(["experiment": plan.experiment.name, "runs": items,
+            let duplicates = Self.duplicates(plan, among: nil).map {
+                ["variant": plan.variants[$0.variant].name, "sameAs": plan.variants[$0.sameAs].name]
+            }
+            print(try Report.json(["experiment": plan.experiment.name, "runs": items, "sameModelAs": duplicates,
                                    "shardCount": shardCount.map { $0 as Any } ?? NSNull()] as [String: Any]))
             return
         }
+        defer { for line in Self.duplicateLines(plan, among: nil) { print(line) } }
         if missingOnly {
             print("\(runs.count) runs of \(plan.experiment.name) not stored in \(store.db)\(runs.isEmpty ? "." : ":")")
         } else {

@@ -41,7 +41,7 @@ struct UptimeCommand: ParsableCommand {
               failsim uptime experiments/annual-uptime.yaml --load 1000:0.75,2000:0.25 --tenant 1 --tenant 1000
               failsim uptime experiments/annual-uptime.yaml --json > uptime.json
 
-            \(ExitCodes.help)
+            \(ExitCodes.help())
             """
     )
 
@@ -57,8 +57,11 @@ struct UptimeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The study seed (the years' fault schedules; the library does not depend on it).", valueName: "n"))
     var seed: UInt64 = 1
 
-    @Option(name: .long, help: ArgumentHelp("Worker threads for library and overlap runs (default: every core).", valueName: "n"))
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .customLong("jobs"), help: ArgumentHelp("Worker threads for library and overlap runs (default: every core).", valueName: "n"))
+    var jobsOption: Int?
+
+    /// Worker threads: --jobs, else every core.
+    var jobs: Int { jobsOption ?? ProcessInfo.processInfo.activeProcessorCount }
 
     @Option(name: .long, help: ArgumentHelp("Load levels and their shares of the year, RATE:SHARE,… (default: the model's rate all year).",
                                             valueName: "levels"))
@@ -158,9 +161,9 @@ struct UptimeCommand: ParsableCommand {
         let wall = elapsed.inSeconds
         let encoded = try report.encoded()
         let digest = ContentHash.sha256Hex(encoded)
-        let modelData = (try? CanonicalJSON.encode(baseline.model)) ?? Data()
-        let experimentData = (try? CanonicalJSON.encode(loaded.experiment)) ?? Data()
-        let settingsData = (try? CanonicalJSON.encode(settings)) ?? Data()
+        let modelData = CanonicalJSON.encodeChecked(baseline.model, "model '\(baseline.model.name)'")
+        let experimentData = CanonicalJSON.encodeChecked(loaded.experiment, "experiment '\(loaded.experiment.name)'")
+        let settingsData = CanonicalJSON.encodeChecked(settings, "the uptime settings")
         var keyInput = Data()
         for part in [modelData, experimentData, settingsData, Data(FailoverSimulation.engineVersion.utf8)] {
             keyInput.append(part)
@@ -181,7 +184,9 @@ struct UptimeCommand: ParsableCommand {
             print(try Report.json([
                 "study": ["id": id, "studyKey": studyKey, "digest": digest, "wallSeconds": wall, "jobs": jobs,
                           "scenarios": cost.scenarios, "scenariosFromStore": cost.scenariosFromStore,
-                          "scenariosSimulated": cost.scenariosSimulated, "simulationSeconds": cost.simulationSeconds] as [String: Any],
+                          "scenariosSimulated": cost.scenariosSimulated, "simulationSeconds": cost.simulationSeconds,
+                          "rowAttribution": "a fault process's downtime goes to the trigger row its faults name (row:), whichever rule acted"]
+                    as [String: Any],
                 "report": reportObject,
             ]))
         } else {
@@ -202,15 +207,38 @@ final class StoreCache: ScenarioRunCache {
 final class UptimeProgressDisplay {
     static func ifTerminal() -> UptimeProgressDisplay? { isatty(2) != 0 ? UptimeProgressDisplay() : nil }
     private var drew = false
+    private let clock = ContinuousClock()
+    /// When the current phase (runs, then resamplings) started: its ETA is from its own pace.
+    private var phaseStarted: ContinuousClock.Instant?
+    private var phaseIsResampling = false
 
     func update(_ progress: UptimeProgress) {
-        let line: String
-        switch progress {
-        case .scenarios(let done, let total): line = "library and overlap runs \(done)/\(total)"
-        case .resampling(let done, let total): line = "library resamplings \(done)/\(total)"
+        let resampling: Bool
+        if case .resampling = progress { resampling = true } else { resampling = false }
+        if phaseStarted == nil || resampling != phaseIsResampling {
+            phaseStarted = clock.now
+            phaseIsResampling = resampling
         }
+        let line = Self.line(progress, elapsedSeconds: (clock.now - phaseStarted!).inSeconds)
         FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
         drew = true
+    }
+
+    /// `library and overlap runs 12/124  ETA 3:05`: the phase's count, and once a step is done and
+    /// half a second has passed, the time left at the phase's pace so far.
+    static func line(_ progress: UptimeProgress, elapsedSeconds: Double) -> String {
+        let (label, done, total): (String, Int, Int)
+        switch progress {
+        case .scenarios(let d, let t): (label, done, total) = ("library and overlap runs", d, t)
+        case .resampling(let d, let t): (label, done, total) = ("library resamplings", d, t)
+        }
+        var line = "\(label) \(done)/\(total)"
+        if done > 0 && done < total && elapsedSeconds > 0.5 {
+            let eta = Int((elapsedSeconds / Double(done) * Double(total - done)).rounded())
+            line += eta >= 3600 ? String(format: "  ETA %d:%02d:%02d", eta / 3600, eta / 60 % 60, eta % 60)
+                : String(format: "  ETA %d:%02d", eta / 60, eta % 60)
+        }
+        return line
     }
 
     func finish() {
@@ -263,6 +291,7 @@ enum UptimeSummary {
         }
         shareTable("fault type", report.faultTypeShares)
         out.append("")
+        out.append("By trigger row: each fault process's downtime goes to the row its faults name (row:), whichever rule acted.")
         shareTable("trigger row", report.rowShares)
         out.append("")
         let loss = report.regionLoss
@@ -308,8 +337,8 @@ enum UptimeSummary {
         }
         out.append(String(format: "Library: %d runs (%.1f h of simulated time; what runs share is simulated once); background failure rate %@.", library.runs,
                           library.librarySimulatedSeconds / 3600, library.backgroundFailureRate.map { percent($0, digits: 4) }.joined(separator: ", ")))
-        out.append(String(format: "Cost: %d runs, %d from the store, %d simulated (%.0f s of simulation on %d workers); %.1f s wall.",
-                          cost.scenarios, cost.scenariosFromStore, cost.scenariosSimulated, cost.simulationSeconds, jobs, wallSeconds))
+        out.append("Cost: \(counted(cost.scenarios, "run")), \(cost.scenariosFromStore) from the store, \(cost.scenariosSimulated) simulated "
+                   + String(format: "(%.0f s of simulation on %@); %.1f s wall.", cost.simulationSeconds, counted(jobs, "worker"), wallSeconds))
         out.append("Stored as uptime study \(id) in \(path); digest \(digest)")
         return out.joined(separator: "\n")
     }

@@ -11,7 +11,7 @@ struct AssemblyTests {
         var settings = UptimeSettings()
         settings.yearLength = yearLength
         return YearAssembler(settings: settings, levels: [LoadLevel(requestsPerSecond: 10, share: 1)], processNames: ["p"],
-                             rowRules: ["api5xx"], tenantShares: [], tenantRanks: [], threshold: threshold)
+                             triggerRows: 1, processRows: [0], tenantShares: [], tenantRanks: [], threshold: threshold)
     }
 
     /// A scenario failing every request for `minutes` whole minutes from `startMinute`.
@@ -52,13 +52,31 @@ struct AssemblyTests {
         #expect(joined.downtimePeriodMinutes == 7, "consecutive minutes of two scenarios make one period")
     }
 
+    // Before, the row was the one whose rule acted: this outage of row 1's process, acted on by
+    // row 2's rule, counted for row 2 and left row 1 at 0 %.
+    @Test("Downtime counts for the fault process's own trigger row, whichever rule acted")
+    func downtimeGoesToTheFaultsRow() {
+        var settings = UptimeSettings()
+        settings.yearLength = .hours(2)
+        let assembler = YearAssembler(settings: settings, levels: [LoadLevel(requestsPerSecond: 10, share: 1)],
+                                      processNames: ["db-outage", "unrowed"], triggerRows: 2, processRows: [0, nil],
+                                      tenantShares: [], tenantRanks: [], threshold: 0.05)
+        let actedOnByAnotherRule = Self.outage(startMinute: 10, minutes: 7, rule: "api5xx")
+        let year = Self.year([actedOnByAnotherRule], assembler: assembler)
+        #expect(year.downMinutesByRow == [7, 0, 0, 0, 0])     // row 1, row 2, no trigger row, overlap, background
+        #expect(year.failedByRow[0] == 7 * 600)
+        var unrowed = Self.outage(startMinute: 30, minutes: 2, rule: "api5xx")
+        unrowed.0.processes = [1]
+        #expect(Self.year([unrowed], assembler: assembler).downMinutesByRow == [0, 0, 2, 0, 0])
+    }
+
     @Test func aMinuteIsDownOnlyStrictlyAboveTheLine() {
         // 3 failures in 60 requests is exactly 5 %: not down. 4 is.
         let at = ScenarioEffect(scenario: "x", level: 0, preBins: 0, failed: [3, 0, 0, 0, 0, 0], arrivalRate: 1)
         let above = ScenarioEffect(scenario: "x", level: 0, preBins: 0, failed: [4, 0, 0, 0, 0, 0], arrivalRate: 1)
         let placed = PlacedScenario(onset: .minutes(5), source: .exact(0), level: 0, processes: [0])
         let assembler = YearAssembler(settings: { var s = UptimeSettings(); s.yearLength = .hours(1); return s }(),
-                                      levels: [LoadLevel(requestsPerSecond: 1, share: 1)], processNames: ["p"], rowRules: [],
+                                      levels: [LoadLevel(requestsPerSecond: 1, share: 1)], processNames: ["p"], triggerRows: 0, processRows: [nil],
                                       tenantShares: [], tenantRanks: [], threshold: 0.05)
         #expect(Self.year([(placed, at)], assembler: assembler).downMinutes == 0)
         #expect(Self.year([(placed, above)], assembler: assembler).downMinutes == 1)

@@ -227,4 +227,31 @@ struct CensoringTests {
         run.incidents = []
         #expect(Metric.breakerDetectionTime.observation(in: run.result) == nil)
     }
+
+    // Before, falseOpens [0, 0, 0, 1, 0, 0, 0, 0, 0, 0] had the Student-t interval
+    // 0.10 [−0.13, 0.33]; a count's interval is now the exact Poisson one and stays at or above 0.
+    @Test("Counts get the exact Poisson interval of the mean, never below zero")
+    func countsIntervalRespectsTheSupport() throws {
+        let values = [0, 0, 0, 1, 0, 0, 0, 0, 0, 0].map { Observation.value(Double($0)) }
+        let student = try #require(SeedSummary(values).meanInterval)
+        #expect(student.lowerBound < 0)
+        let counts = try #require(SeedSummary(values, counts: true).meanInterval)
+        #expect(abs(counts.estimate - 0.1) < 1e-12)
+        #expect(abs(counts.lowerBound - 0.002532) < 1e-5 && abs(counts.upperBound - 0.55716) < 1e-4)
+        // All zero: [0, 3.689/n], not a zero-width interval at 0.
+        let zeros = try #require(SeedSummary(Array(repeating: Observation.value(0), count: 5), counts: true).meanInterval)
+        #expect(zeros.lowerBound == 0 && abs(zeros.upperBound - 3.6889 / 5) < 1e-3)
+    }
+
+    @Test("A comparison gives count metrics the exact Poisson interval")
+    func comparisonUsesPoissonForCounts() throws {
+        let runs = (1 ... 10).map { seed in
+            var run = RunFixture(variant: "baseline", seed: UInt64(seed))
+            run.writesLost = seed == 4 ? 1 : 0
+            return run.result
+        }
+        let comparison = try VariantComparison(runs: runs)
+        let lost = try #require(comparison.variant("baseline")?.summary(of: .writesLost)?.meanInterval)
+        #expect(lost.lowerBound >= 0 && abs(lost.upperBound - 0.55716) < 1e-4)
+    }
 }

@@ -192,7 +192,7 @@ struct EmbeddedFileTests {
 struct GoldenDigestTests {
     /// The digest of a fixed short run on Linux x86-64 with Swift 6.3.1. When behaviour changes on
     /// purpose, bump `FailoverSimulation.engineVersion` and replace this value with the new digest.
-    static let golden = "654e50bc2b4f9ce3f191eb684fe7e303909b52c1ac10991af2ba52b0e4ea2125"
+    static let golden = "478998ccef33c8b43621b8c1c42ab8700cd524225dbde79d42629d5a18cc8279"
 
     @Test("A fixed short run reproduces its committed digest")
     func golden() throws {

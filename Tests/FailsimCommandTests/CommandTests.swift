@@ -98,6 +98,15 @@ struct Failsim {
 
     func run(_ arguments: [String]) throws -> Invocation {
         let executable = try #require(Self.executable, "the failsim executable was not found; build it first")
+        return try execute(executable, arguments)
+    }
+
+    /// Runs another program (`command[0]`, a path) with the rest as its arguments, in the folder.
+    func run(_ ignored: [String], replacing command: [String]) throws -> Invocation {
+        try execute(URL(fileURLWithPath: command[0]), Array(command.dropFirst()))
+    }
+
+    private func execute(_ executable: URL, _ arguments: [String]) throws -> Invocation {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

@@ -370,3 +370,47 @@ struct StorageFaultTests {
         #expect(try failsim.checkEveryRunIsWhole().count == 2)
     }
 }
+
+/// Finished runs and a database another process keeps locked (issue 15, item 22).
+@Suite("A busy database keeps finished runs", .serialized)
+struct BusyDatabaseCommandTests {
+    // Before, the sweep exited 74 after the 10 s busy timeout and its finished simulations were lost.
+    @Test("A sweep whose database stays locked keeps its runs aside, says where and how to merge them, exits 74",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs the sqlite3 command"))
+    func sweepKeepsRunsAside() throws {
+        let failsim = try Failsim()
+        // Two runs of about three seconds each in a debug build: the lock is taken while they run.
+        let text = Failsim.shortExperiment.replacingOccurrences(of: "duration: 3m", with: "duration: 12m")
+            .replacingOccurrences(of: "seeds: [7]", with: "seeds: [7, 8]")
+        let experiment = try failsim.write("busy.yaml", text)
+        #expect(try failsim.run(["sweep", experiment, "--variant", "impossible", "--db", failsim.db]).status == 0)  // the database exists
+        let sweep = try BackgroundFailsim(failsim, ["sweep", experiment, "--variant", "baseline", "--jobs", "2", "--busy-wait", "0",
+                                                    "--db", failsim.db], name: "busy-sweep")
+        Thread.sleep(forTimeInterval: 1)
+        let marker = failsim.folder.appendingPathComponent("locked").path
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        holder.arguments = [failsim.db]
+        let input = Pipe()
+        holder.standardInput = input
+        holder.standardOutput = FileHandle.nullDevice
+        try holder.run()
+        input.fileHandleForWriting.write(Data(".bail on\n.timeout 10000\nBEGIN IMMEDIATE;\n.shell touch '\(marker)'\n.shell sleep 25\nCOMMIT;\n".utf8))
+        try input.fileHandleForWriting.close()
+        let result = try sweep.wait()
+        holder.waitUntilExit()
+        try #require(FileManager.default.fileExists(atPath: marker), "sqlite3 held the lock")
+        #expect(result.status == 74, "\(result.stderr)")
+        let aside = failsim.folder.appendingPathComponent("runs-aside.sqlite").path
+        #expect(result.stderr.contains("kept in \(failsim.db == aside ? "" : aside)"), "\(result.stderr)")
+        #expect(result.stderr.contains("failsim merge \(failsim.db) \(aside)"), "\(result.stderr)")
+        #expect(try failsim.checkEveryRunIsWhole(aside).count == 2)
+        // Merged once the lock is gone: every run of the sweep is stored, none twice.
+        let merge = try failsim.run(["merge", failsim.db, aside])
+        #expect(merge.status == 0, "\(merge.stderr)")
+        let runs = try failsim.checkEveryRunIsWhole()
+        #expect(runs.filter { $0.variant == "baseline" }.count == 2 && runs.count == 4)
+        let again = try failsim.run(["sweep", experiment, "--db", failsim.db, "--variant", "baseline"])
+        #expect(again.stdout.contains("2 stored already, 0 run"), "\(again.stdout)")
+    }
+}

@@ -32,7 +32,7 @@ func stalenessProblems(of sources: ReportSources, folder: URL, root: URL) -> [St
         problems.append("variants differ from the experiment's (missing: \(missing.prefix(5).joined(separator: ", ")); "
                         + "no longer declared: \(extra.prefix(5).joined(separator: ", ")))")
     }
-    let experimentHash = ContentHash.sha256Hex((try? CanonicalJSON.encode(plan.experiment)) ?? Data())
+    let experimentHash = ContentHash.sha256Hex(CanonicalJSON.encodeChecked(plan.experiment, "experiment"))
     var modelHashes: [Int: String] = [:]
     var reported = Set<String>()
     for run in sources.runs {
@@ -41,7 +41,7 @@ func stalenessProblems(of sources: ReportSources, folder: URL, root: URL) -> [St
             continue
         }
         if modelHashes[index] == nil {
-            modelHashes[index] = ContentHash.sha256Hex((try? CanonicalJSON.encode(plan.variants[index].model)) ?? Data())
+            modelHashes[index] = ContentHash.sha256Hex(CanonicalJSON.encodeChecked(plan.variants[index].model, "model"))
         }
         if run.experimentHash != experimentHash && reported.insert("experiment").inserted {
             problems.append("the experiment file changed since the report (experiment hash)")
@@ -63,18 +63,32 @@ func stalenessProblems(of sources: ReportSources, folder: URL, root: URL) -> [St
 struct CommittedReportTests {
     static let folder = repositoryRoot.appendingPathComponent("notebooks-output")
 
-    static func reports() -> [(name: String, sources: ReportSources?)] {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
-        return names.compactMap { name in
-            let sourcesFile = folder.appendingPathComponent(name).appendingPathComponent(ReportSources.fileName)
-            guard let data = FileManager.default.contents(atPath: sourcesFile.path) else { return nil }
-            return (name, try? ReportSources.decode(data))
+    /// The reports under `folder`: every subfolder, with its `sources.json` (`nil` when it cannot
+    /// be read). A missing or unreadable folder, or one without a single report, is an error, so
+    /// that a checkout without the reports fails these tests instead of passing them vacuously.
+    static func reports(in folder: URL) throws -> [(name: String, sources: ReportSources?)] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        let reports = names.compactMap { name -> (name: String, sources: ReportSources?)? in
+            var isFolder: ObjCBool = false
+            let path = folder.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: path.path, isDirectory: &isFolder), isFolder.boolValue else { return nil }
+            let data = FileManager.default.contents(atPath: path.appendingPathComponent(ReportSources.fileName).path)
+            return (name, data.flatMap { try? ReportSources.decode($0) })
         }
+        guard !reports.isEmpty else { throw NoReports(folder: folder.path) }
+        return reports
     }
 
+    struct NoReports: Error, CustomStringConvertible {
+        var folder: String
+        var description: String { "\(folder) holds no report; run notebooks-output/regenerate.sh" }
+    }
+
+    static func reports() throws -> [(name: String, sources: ReportSources?)] { try reports(in: folder) }
+
     @Test("Every committed report was drawn from the current engine, models and experiments")
-    func committedReportsAreCurrent() {
-        for report in Self.reports() {
+    func committedReportsAreCurrent() throws {
+        for report in try Self.reports() {
             guard let sources = report.sources else {
                 Issue.record("notebooks-output/\(report.name)/sources.json cannot be read")
                 continue
@@ -91,11 +105,26 @@ struct CommittedReportTests {
     func everyShippedExperimentIsReported() throws {
         let experiments = try FileManager.default.contentsOfDirectory(atPath: repositoryRoot.appendingPathComponent("experiments").path)
             .filter { $0.hasSuffix(".yaml") }.sorted()
-        let reported = Set(Self.reports().compactMap { $0.sources?.kind == .experiment ? $0.sources?.experimentFile : nil })
+        let reported = Set(try Self.reports().compactMap { $0.sources?.kind == .experiment ? $0.sources?.experimentFile : nil })
         for file in experiments {
             #expect(reported.contains("experiments/\(file)"),
                     "experiments/\(file) has no report in notebooks-output/; run notebooks-output/regenerate.sh")
         }
+    }
+
+    @Test("A missing or empty reports folder fails, not passes")
+    func missingReportsFail() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("failsim-no-reports-\(getpid())")
+        try? FileManager.default.removeItem(at: scratch)
+        #expect(throws: (any Error).self) { try Self.reports(in: scratch) }
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try Data("notes".utf8).write(to: scratch.appendingPathComponent("README.md"))
+        #expect(throws: NoReports.self) { try Self.reports(in: scratch) }
+        // A report folder whose sources cannot be read is listed (and then fails the staleness test).
+        try FileManager.default.createDirectory(at: scratch.appendingPathComponent("broken"), withIntermediateDirectories: true)
+        let found = try Self.reports(in: scratch)
+        #expect(found.count == 1 && found[0].name == "broken" && found[0].sources == nil)
     }
 
     @Test("A changed input is flagged")

@@ -117,3 +117,26 @@ struct DigestTests {
         #expect(key(overrides: forwards) == key(overrides: backwards))
     }
 }
+
+/// A value whose own encoding fails, as a hand-written `encode(to:)` could.
+private struct RefusesToEncode: Encodable {
+    struct Refused: Error {}
+    func encode(to encoder: any Encoder) throws { throw Refused() }
+}
+
+@Suite("Canonical JSON for hashing")
+struct CheckedEncodingTests {
+    @Test("A value that encodes gives its canonical form")
+    func encodesLikeEncode() throws {
+        #expect(CanonicalJSON.encodeChecked(["b": 1, "a": 2], "a mapping") == (try CanonicalJSON.encode(["b": 1, "a": 2])))
+    }
+
+    // Before, `(try? CanonicalJSON.encode(model)) ?? Data()` hashed an empty buffer here, so any
+    // two such values shared a run key; now the process stops and says why.
+    @Test("A value whose encoding fails stops the process instead of hashing nothing")
+    func failureIsLoud() async {
+        await #expect(processExitsWith: .failure) {
+            _ = CanonicalJSON.encodeChecked(RefusesToEncode(), "a value that refuses")
+        }
+    }
+}

@@ -471,3 +471,68 @@ struct ReadOnlyRunStoreTests {
         #expect(throws: StoreError.notSQLite(path: notes)) { _ = try RunStore(path: notes, access: .readOnly) }
     }
 }
+
+/// A finished run and a database another process keeps locked (issue 15, item 22).
+@Suite("A busy database", .serialized)
+struct BusyDatabaseTests {
+    /// Starts sqlite3 holding the write lock of `path` for `seconds`; returns once it holds it.
+    static func holdLock(_ path: String, seconds: Int, folder: TemporaryFolder) throws -> Process {
+        let marker = folder.path("holds-the-lock-\(UUID().uuidString)")
+        let script = """
+            .bail on
+            .timeout 10000
+            BEGIN IMMEDIATE;
+            .shell touch '\(marker)'
+            .shell sleep \(seconds)
+            COMMIT;
+            """
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: sqlite3Path)
+        child.arguments = [path]
+        let input = Pipe()
+        child.standardInput = input
+        child.standardOutput = FileHandle.nullDevice
+        try child.run()
+        input.fileHandleForWriting.write(Data(script.utf8))
+        try input.fileHandleForWriting.close()
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: marker) && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        try #require(FileManager.default.fileExists(atPath: marker), "sqlite3 took the lock")
+        return child
+    }
+
+    // Before, a lock held past the 10 s busy timeout failed the insert (and the command threw the
+    // finished run away with exit 74).
+    @Test("A lock held past the busy timeout is waited for, with the user told, and the run is stored",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: sqlite3Path), "needs the sqlite3 command"))
+    func waitsAndStores() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("busy.sqlite")
+        let store = try RunStore(path: path)
+        let child = try Self.holdLock(path, seconds: 12, folder: folder)
+        var waits: [BusyWait] = []
+        let id = try store.insert(SampleRun.make(), ifAbsent: false, policy: BusyPolicy(maximumWaitSeconds: 60)) { waits.append($0) }
+        child.waitUntilExit()
+        #expect(child.terminationStatus == 0)
+        #expect(!waits.isEmpty && waits[0].attempt == 1 && waits[0].waitedSeconds >= RunStore.busyTimeoutSeconds - 1)
+        #expect(waits[0].description.contains("locked by another process; trying again in 1 s"))
+        #expect(try store.run(id: try #require(id)) == SampleRun.make())
+    }
+
+    @Test("When the policy's wait is spent, nothing is stored and the error says how long it waited",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: sqlite3Path), "needs the sqlite3 command"))
+    func givesUpAfterThePolicy() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("busy.sqlite")
+        let store = try RunStore(path: path)
+        let child = try Self.holdLock(path, seconds: 12, folder: folder)
+        defer { child.waitUntilExit() }
+        #expect(throws: StoreBusy.self) {
+            try store.insert(SampleRun.make(), ifAbsent: true, policy: BusyPolicy(maximumWaitSeconds: 0)) { _ in Issue.record("no wait with 0 s") }
+        }
+        child.waitUntilExit()
+        #expect(try store.runs().isEmpty)
+        #expect(RunStore.asidePath(for: "/x/runs.sqlite") == "/x/runs-aside.sqlite")
+        #expect(RunStore.asidePath(for: "db") == "db-aside.sqlite")
+    }
+}

@@ -104,4 +104,66 @@ struct ConfidenceIntervalTests {
         #expect(all.lowerBound < 1 && all.lowerBound > 0.9)
         #expect(ConfidenceInterval.wilsonScore(successes: 0, trials: 0) == nil)
     }
+
+    // Garwood's exact 95 % limits for a Poisson count k, as tabulated (e.g. Ulm, Am. J. Epidemiol.
+    // 131, 1990, Table 1; the same in every epidemiology text): k = 0 → [0, 3.689], 1 →
+    // [0.0253, 5.572], 2 → [0.2422, 7.225], 5 → [1.623, 11.668], 10 → [4.795, 18.390].
+    @Test("The exact Poisson interval matches the published table")
+    func poissonIntervalMatchesTheTable() throws {
+        let table: [(Int, Double, Double)] = [(0, 0, 3.6889), (1, 0.02532, 5.5716), (2, 0.24217, 7.2247),
+                                              (5, 1.6235, 11.668), (10, 4.7954, 18.390)]
+        for (k, lower, upper) in table {
+            let interval = try #require(ConfidenceInterval.poissonMean(totalCount: k, observations: 1))
+            #expect(abs(interval.lowerBound - lower) <= 0.0005 * max(1, lower), "k = \(k): lower \(interval.lowerBound)")
+            #expect(abs(interval.upperBound - upper) <= 0.0005 * upper, "k = \(k): upper \(interval.upperBound)")
+        }
+        // Over n observations the bounds are the total's divided by n, never below zero.
+        let ten = try #require(ConfidenceInterval.poissonMean(totalCount: 1, observations: 10))
+        #expect(abs(ten.estimate - 0.1) < 1e-12 && abs(ten.lowerBound - 0.002532) < 1e-5 && abs(ten.upperBound - 0.55716) < 1e-4)
+        #expect(ConfidenceInterval.poissonMean(totalCount: 3, observations: 0) == nil)
+        // Large totals: close to the normal approximation k ± 1.96·√k.
+        let large = try #require(ConfidenceInterval.poissonMean(totalCount: 1_000_000, observations: 1))
+        #expect(abs(large.lowerBound - (1_000_000 - 1.96 * 1000)) < 5 && abs(large.upperBound - (1_000_000 + 1.96 * 1000)) < 5)
+    }
+
+    @Test("Gamma quantiles invert the incomplete gamma function; χ² quantiles are twice them")
+    func gammaQuantiles() {
+        // χ²(0.95; 1) = 3.841459, χ²(0.05; 10) = 3.940299, χ²(0.975; 30) = 46.97924.
+        #expect(abs(2 * GammaDistribution(shape: 0.5).quantile(0.95) - 3.841459) < 1e-5)
+        #expect(abs(2 * GammaDistribution(shape: 5).quantile(0.05) - 3.940299) < 1e-5)
+        #expect(abs(2 * GammaDistribution(shape: 15).quantile(0.975) - 46.97924) < 1e-4)
+        for shape in [0.3, 1, 4.5, 80, 5000] {
+            for p in [0.001, 0.025, 0.5, 0.975, 0.999] {
+                let x = GammaDistribution(shape: shape).quantile(p)
+                #expect(abs(GammaDistribution(shape: shape).cumulativeProbability(x) - p) < 1e-9, "shape \(shape), p \(p)")
+            }
+        }
+        // Shape 1 is the exponential distribution: P(X ≤ x) = 1 − e^(−x).
+        #expect(abs(GammaDistribution(shape: 1).quantile(0.975) - -Double.log(0.025)) < 1e-9)
+    }
+
+    @Test("The exact Poisson interval covers the true mean at least 95 % of the time, and never goes negative")
+    func poissonIntervalCoverage() throws {
+        var random = TestRandom(seed: 11)
+        func poisson(_ mean: Double) -> Int {
+            // Inversion: count unit-rate exponential gaps until they pass `mean`.
+            var count = 0
+            var sum = -Double.log(1 - random.nextUnit())
+            while sum < mean { count += 1; sum += -Double.log(1 - random.nextUnit()) }
+            return count
+        }
+        for (mean, seeds) in [(0.1, 10), (0.5, 5), (3.0, 20)] {
+            var covered = 0
+            let trials = 2000
+            for _ in 0 ..< trials {
+                let total = (0 ..< seeds).reduce(0) { sum, _ in sum + poisson(mean) }
+                let interval = try #require(ConfidenceInterval.poissonMean(totalCount: total, observations: seeds))
+                #expect(interval.lowerBound >= 0)
+                if interval.contains(mean) { covered += 1 }
+            }
+            // Garwood's interval is conservative: coverage at least the level (allowing 2000
+            // trials' sampling error of about ±1 %).
+            #expect(Double(covered) / Double(trials) >= 0.94, "mean \(mean), \(seeds) seeds: \(covered)/\(trials)")
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import ExperimentAnalysis
 import Foundation
 import Testing
 import FailoverModel
@@ -10,7 +11,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
 /// A small sweep: the reference model at 100 req/s for 2 simulated minutes, a database outage,
 /// two named variants and a two-point grid, three seeds: 12 runs of about a quarter second each.
-func smallPlan(seeds: String = "3") throws -> ExperimentPlan {
+func smallPlan(seeds: String = "3", thresholds: String = #"["3", "10"]"#) throws -> ExperimentPlan {
     let text = """
         kind: experiment
         name: small-sweep
@@ -25,7 +26,7 @@ func smallPlan(seeds: String = "3") throws -> ExperimentPlan {
           - {name: refuse-fast, overrides: {database.callTimeout: 200ms}}
         sweep:
           parameters:
-            - {name: "breakers[0].failureThreshold", values: ["3", "10"]}
+            - {name: "breakers[0].failureThreshold", values: \(thresholds)}
         """
     let modelPath = repositoryRoot.appendingPathComponent("models/esta-tracker.yaml").path
     let modelText = try String(contentsOfFile: modelPath, encoding: .utf8)
@@ -67,6 +68,31 @@ struct SweepRunnerTests {
         #expect(try smallPlan().runs() == runs)
         #expect(plan.variants[1].overrides["database.callTimeout"] == "200ms")
         #expect(plan.variants[1].overrides["traffic.requestsPerSecond"] == "100")
+    }
+
+    // Before, the point failureThreshold=5 (the model's own value) was run again under its own
+    // run key, and its tests against the baseline enlarged the Holm family.
+    @Test("A sweep point with the baseline's model is not run again, nor compared twice")
+    func pointEqualToTheBaselineIsReused() throws {
+        let plan = try smallPlan(seeds: "2", thresholds: #"["5", "10"]"#)
+        #expect(plan.variants.map(\.name) == ["baseline", "refuse-fast", "failureThreshold=5", "failureThreshold=10"])
+        #expect(plan.sameModelAs == [nil, nil, 0, nil])
+        #expect(plan.duplicateVariants.map(\.variant) == [2] && plan.duplicateVariants.map(\.sameAs) == [0])
+        let runs = plan.runs()
+        #expect(runs.map(\.variant) == [0, 0, 1, 1, 3, 3])
+        // Asking for the duplicate runs the variant it equals, once.
+        #expect(plan.runs(variants: [2]).map(\.variant) == [0, 0])
+        #expect(plan.runningVariants([0, 2, 3]) == [0, 3])
+        let store = try RunStore(path: temporaryDatabase())
+        let summary = try SweepRunner(plan: plan, store: store).run(runs, jobs: 2)
+        #expect(summary.ran == 6)
+        let stored = try store.runs()
+        #expect(Set(stored.map(\.variant)) == ["baseline", "refuse-fast", "failureThreshold=10"])
+        // The comparison's family counts each real variant once.
+        let results = try stored.map { try #require(try store.run(id: $0.id)) }
+        let comparison = try VariantComparison(runs: results, options: ComparisonOptions(comparedMetrics: [.recoveryTime(row: 1)]))
+        #expect(comparison.variants.map(\.variant).contains("failureThreshold=5") == false)
+        #expect(comparison.differences.count == 2)
     }
 
     @Test("--jobs 1 and --jobs 2 store identical results")

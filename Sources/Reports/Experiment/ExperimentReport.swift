@@ -155,6 +155,8 @@ struct ExperimentReportBuilder {
         var blocks: [ReportBlock] = []
         blocks.append(.heading(level: 2, text: "Variants"))
         blocks += variantBlocks()
+        blocks.append(.heading(level: 2, text: "Checks"))
+        blocks += checkBlocks()
         blocks.append(.heading(level: 2, text: "Ranking"))
         blocks += rankingBlocks()
         if !rows.isEmpty {
@@ -183,6 +185,21 @@ struct ExperimentReportBuilder {
         blocks.append(.heading(level: 2, text: "Sources"))
         blocks += sourceBlocks()
         return ReportDocument(title: "Experiment report: \(comparison.experiments.joined(separator: ", "))", lead: lead, blocks: blocks)
+    }
+
+    /// The experiment's checks (the same definition `failsim run` and `sweep` use): per variant,
+    /// the seeds whose runs passed every check, and each failing check named.
+    func checkBlocks() -> [ReportBlock] {
+        let rows: [[TableCell]] = comparison.variants.map { variant in
+            let tally = variant.checks
+            return [TableCell(variant.variant), TableCell("\(tally.passed)/\(tally.runs)", tone: tally.passed == tally.runs ? .pass : .fail),
+                    tally.failing.isEmpty ? TableCell("—", tone: .muted)
+                        : TableCell(tally.failing.map { "\($0.name): \($0.runs == 1 ? "1 run" : "\($0.runs) runs")" }.joined(separator: "; "))]
+        }
+        return [
+            .paragraph("Each run is checked for: \(comparison.checks.summary). A seed passes when its run passes every check."),
+            .table(ReportTable(header: ["variant", "passed checks", "failing checks"], rows: rows)),
+        ]
     }
 
     // MARK: Formatting

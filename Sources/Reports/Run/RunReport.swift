@@ -21,11 +21,13 @@ public enum RunReport {
     }
 
     /// Renders the report of `run`. `experimentFile` (as the caller names it, e.g. relative to the
-    /// repository) is recorded in the sources so that a staleness check can reload it.
+    /// repository) is recorded in the sources so that a staleness check can reload it. With
+    /// `checks` (the experiment's), the report lists every check and its verdict.
     ///
     /// - Complexity: O(samples + events · log events + breakers · transitions).
-    public static func make(run: RunResult, experimentFile: String? = nil) -> ReportBundle {
+    public static func make(run: RunResult, experimentFile: String? = nil, checks: RunChecks? = nil) -> ReportBundle {
         var builder = RunReportBuilder(run: run)
+        builder.checks = checks
         let document = builder.document()
         let sources = ReportSources(kind: .run, experiment: run.identity.experiment, experimentFile: experimentFile,
                                     variants: [run.identity.variant], runs: [ReportSources.Run(run.identity)])
@@ -37,6 +39,7 @@ public enum RunReport {
 struct RunReportBuilder {
     let run: RunResult
     let timeline: RunTimeline
+    var checks: RunChecks?
     private(set) var data: [(String, CSVTable)] = []
 
     /// Timelines are wide: a 40-minute run in 10 s intervals is 240 steps.
@@ -54,7 +57,8 @@ struct RunReportBuilder {
             + "engine \(identity.engineVersion). "
         lead += "\(run.status == .completed ? "Completed" : "Stopped (\(run.status.rawValue))"): "
             + "\(NumberFormat.grouped(identity.events)) events over \(NumberFormat.clock(identity.simulatedSeconds)) of simulated time "
-            + "(warm-up included; times below are measured from the end of the warm-up)."
+            + "(warm-up included). Times are on the experiment's clock — t = 0 at the start of the simulation, the clock faults' "
+            + "`at:` are written on — and measured from \(NumberFormat.clock(run.measuredFromSeconds)), the end of the warm-up."
         if let detail = run.statusDetail { lead += " \(detail)." }
         if !identity.overrides.isEmpty {
             let sorted = identity.overrides.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
@@ -63,6 +67,15 @@ struct RunReportBuilder {
 
         blocks.append(.heading(level: 2, text: "Verdicts"))
         blocks += triggerBlocks()
+        if let checks {
+            let evaluated = checks.evaluate(run)
+            let failing = evaluated.filter { !$0.passed }.count
+            blocks.append(.heading(level: 2, text: "Checks"))
+            blocks.append(.paragraph("The experiment checks: \(checks.summary). \(evaluated.count - failing) of \(evaluated.count) passed."))
+            blocks.append(.table(ReportTable(header: ["check", "value", "verdict"], rows: evaluated.map { check in
+                [TableCell(check.name), TableCell(check.value), TableCell(check.passed ? "PASS" : "FAIL", tone: check.passed ? .pass : .fail)]
+            })))
+        }
         blocks.append(.heading(level: 2, text: "Timeline"))
         blocks += timelineBlocks()
         blocks.append(.heading(level: 2, text: "Latency against the SLA"))
@@ -158,7 +171,7 @@ struct RunReportBuilder {
         let requestRate = timeline.series(RunTimeline.SeriesName.requestRate)
         let errorRate = timeline.series(RunTimeline.SeriesName.errorRate)
         let latency = timeline.series(RunTimeline.SeriesName.p95Latency)
-        let xAxis = Axis.clock(lower: 0, upper: timeline.end)
+        let xAxis = Axis.clock(lower: timeline.start, upper: timeline.end)
         let shading = timeline.faults.map { window in
             Mark.band(BandMark(x0: window.start, x1: window.end, fill: Palette.StateFill.fault, opacity: 0.16,
                                tooltip: "\(window.name): \(NumberFormat.clock(window.start))–\(NumberFormat.clock(window.end))"))
@@ -250,7 +263,7 @@ struct RunReportBuilder {
         ]
         return Figure(name: "states", title: "Health, failover, DNS, breakers and alerts over time",
                       summary: "One lane per state: faults, unhealthy health checks, reads on the replica, traffic routed, DNS record and answers, breakers open, alert levels.",
-                      width: RunReportBuilder.width, xAxis: .clock(lower: 0, upper: timeline.end),
+                      width: RunReportBuilder.width, xAxis: .clock(lower: timeline.start, upper: timeline.end),
                       panels: [Panel(title: "State", height: Double(lanes.count) * 24, yAxis: .categories(title: "State", lanes.map(\.name)), marks: marks)],
                       legend: legend)
     }

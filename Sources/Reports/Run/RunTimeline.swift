@@ -79,7 +79,10 @@ struct RunTimeline {
     }
 
     let run: RunResult
-    /// The measured span: 0 to the end of the last interval (or of the last event or incident).
+    /// The measured span on the experiment's clock: from the end of the warm-up
+    /// (``RunResult/measuredFromSeconds``) to the end of the last interval (or of the last event
+    /// or incident).
+    let start: Double
     let end: Double
     let faults: [FaultWindow]
 
@@ -90,6 +93,7 @@ struct RunTimeline {
             end = max(run.events.last?.timeSeconds ?? 0, run.incidents.map(\.endSeconds).max() ?? 0, 60)
         }
         self.end = end
+        start = min(run.measuredFromSeconds, end)
         faults = RunTimeline.faultWindows(run, end: end)
     }
 
