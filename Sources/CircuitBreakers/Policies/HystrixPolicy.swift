@@ -103,7 +103,7 @@ public struct HystrixPolicy: Sendable, Equatable {
             throw .outOfRange(parameter: "executionTimeoutInMilliseconds",
                               value: String(executionTimeoutInMilliseconds), expected: "more than 0 milliseconds")
         }
-        let limit: Int64 = 9_000_000_000_000 // about 285 years: the time type's range, in milliseconds
+        let limit = SimDuration.longestStated.nanoseconds / 1_000_000 // the longest duration an input may state
         for (name, value) in [("circuitBreakerSleepWindowInMilliseconds", circuitBreakerSleepWindowInMilliseconds),
                               ("metricsRollingStatisticalWindowInMilliseconds", metricsRollingStatisticalWindowInMilliseconds),
                               ("executionTimeoutInMilliseconds", executionTimeoutInMilliseconds)] where value > limit {
@@ -159,6 +159,7 @@ struct HystrixMachine: Sendable {
     var nextSnapshot: SimTime
     var bucketTotal: Int64 = 0
     var bucketErrors: Int64 = 0
+    let bucketsInWindow: Int
     var ringTotals: [Int64]
     var ringErrors: [Int64]
     var ringHead = 0
@@ -172,8 +173,11 @@ struct HystrixMachine: Sendable {
         snapshotInterval = policy.metricsHealthSnapshotIntervalInMilliseconds * 1_000_000
         timeout = policy.executionTimeoutEnabled ? policy.executionTimeoutInMilliseconds * 1_000_000 : .max
         nextSnapshot = SimTime(nanoseconds: snapshotInterval)
-        ringTotals = Array(repeating: 0, count: policy.healthBucketCount)
-        ringErrors = Array(repeating: 0, count: policy.healthBucketCount)
+        bucketsInWindow = policy.healthBucketCount
+        // The ring grows as snapshots are taken, up to the window's buckets: slots not yet
+        // written hold zero counts, which the library's pre-filled ring evicts as nothing.
+        ringTotals = []
+        ringErrors = []
     }
 
     /// Hystrix's `HealthCounts.getErrorPercentage`: a truncated whole percentage.
@@ -202,12 +206,20 @@ struct HystrixMachine: Sendable {
                 nextSnapshot = firstSnapshot(after: now)
                 return
             }
-            ringHead += 1
-            if ringHead == ringTotals.count { ringHead = 0 }
-            windowTotal += bucketTotal - ringTotals[ringHead]
-            windowErrors += bucketErrors - ringErrors[ringHead]
-            ringTotals[ringHead] = bucketTotal
-            ringErrors[ringHead] = bucketErrors
+            if ringTotals.count < bucketsInWindow {
+                ringTotals.append(bucketTotal)
+                ringErrors.append(bucketErrors)
+                ringHead = ringTotals.count - 1
+                windowTotal += bucketTotal
+                windowErrors += bucketErrors
+            } else {
+                ringHead += 1
+                if ringHead == ringTotals.count { ringHead = 0 }
+                windowTotal += bucketTotal - ringTotals[ringHead]
+                windowErrors += bucketErrors - ringErrors[ringHead]
+                ringTotals[ringHead] = bucketTotal
+                ringErrors[ringHead] = bucketErrors
+            }
             bucketTotal = 0
             bucketErrors = 0
             if windowTotal >= volumeThreshold
@@ -262,10 +274,8 @@ struct HystrixMachine: Sendable {
     }
 
     private mutating func resetHealthCounts(at now: SimTime) {
-        for index in ringTotals.indices {
-            ringTotals[index] = 0
-            ringErrors[index] = 0
-        }
+        ringTotals.removeAll(keepingCapacity: true)
+        ringErrors.removeAll(keepingCapacity: true)
         ringHead = 0
         windowTotal = 0
         windowErrors = 0
