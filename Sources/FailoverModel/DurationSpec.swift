@@ -64,6 +64,17 @@ public struct DurationSpec: Codable, Sendable, Equatable, CustomStringConvertibl
             }
         }
 
+        /// Only the pair given, so that a model written `{median, p99}` encodes (and hashes) as it
+        /// did before the other pairs existed.
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            if let median { try c.encode(median, forKey: .median) }
+            if let p99 { try c.encode(p99, forKey: .p99) }
+            if let mean { try c.encode(mean, forKey: .mean) }
+            if let mu { try c.encode(mu, forKey: .mu) }
+            if let sigma { try c.encode(sigma, forKey: .sigma) }
+        }
+
         var written: Written {
             if let median, let p99 { return .lognormal(median: median, p99: p99) }
             if let mean, let sigma { return .lognormalMean(mean: mean, sigma: sigma) }
