@@ -356,7 +356,16 @@ public enum FailoverSimulation {
         }
         if experiment.duration.nanoseconds <= 0 { throw ModelError("experiment duration must be longer than zero") }
         let regions = [model.regions.primary] + (model.regions.failover.map { [$0] } ?? [])
+        let measuredEnd = (experiment.warmUp ?? .zero) + experiment.duration
         for fault in experiment.faults {
+            // Decoding refuses it at its place; an experiment made in code meets the same rule.
+            if fault.at >= measuredEnd { throw ModelError(ExperimentConfiguration.lateFaultProblem(fault, measuredEnd: measuredEnd)) }
+            if let problem = FaultSpec.kindKeyProblem(kind: fault.kind, mode: fault.mode, fraction: fault.fraction, links: fault.links, added: fault.added) {
+                throw ModelError("fault '\(fault.name)': \(problem.message)")
+            }
+            if let period = fault.period, let duty = fault.dutyCycle, let problem = FaultSpec.flapPhaseProblem(period: period, dutyCycle: duty) {
+                throw ModelError("fault '\(fault.name)': \(problem)")
+            }
             if let target = fault.target, !regions.contains(target) {
                 throw ModelError("fault '\(fault.name)': target '\(target)' is not a region of model '\(model.name)' (regions: \(regions.joined(separator: ", ")))")
             }

@@ -35,7 +35,9 @@ struct InputBoundsTests {
         } catch {
             #expect(error.message.contains("longer than 3650d"), "\(key): \(error)")
         }
-        let model = try referenceModel(overrides: ["traffic.requestsPerSecond": "20", key: "3650d"])
+        // Many retries, so that an exponential backoff of 3650d × 2^attempt is taken too.
+        let model = try referenceModel(overrides: ["traffic.requestsPerSecond": "20", "traffic.retry.maxAttempts": "30",
+                                                   "traffic.retry.budget": "100", key: "3650d"])
         // Every kind of fault, so that every path a duration is added on is taken.
         let faults = [
             FaultSpec(name: "db", kind: .databaseUnreachable, at: .seconds(2), duration: .seconds(4), mode: .blackhole),
