@@ -580,7 +580,7 @@ struct FuzzTargets {
     /// Every target, in order; the first unexpected error ends the input.
     func run(_ input: FuzzInput) -> FuzzOutcome {
         var labels: [String] = []
-        func attempt(_ success: String = "loaded", _ body: () throws -> Void) -> FuzzOutcome? {
+        func attempt(as success: String = "loaded", _ body: () throws -> Void) -> FuzzOutcome? {
             do {
                 try body()
                 labels.append(success)
@@ -621,7 +621,7 @@ struct FuzzTargets {
                     _ = FailoverSimulation.runKey(model: model, experiment: baseExperiment, variant: "baseline", overrides: [:], seed: 1)
                     checked = true
                 }) { return finding }
-                if checked, let finding = attempt("simulated", { try Self.simulate(model, baseExperiment, seed: 1) }) { return finding }
+                if checked, let finding = attempt(as: "simulated", { try Self.simulate(model, baseExperiment, seed: 1) }) { return finding }
             }
             if !input.overrides.isEmpty {
                 if let finding = attempt({
@@ -647,7 +647,7 @@ struct FuzzTargets {
                 simulated = plan.variants.first.map { ($0.model, plan.experiment, plan.seeds.first ?? 1) }
             }) { return finding }
             if let (model, experiment, seed) = simulated,
-               let finding = attempt("simulated", { try Self.simulate(model, experiment, seed: seed) }) { return finding }
+               let finding = attempt(as: "simulated", { try Self.simulate(model, experiment, seed: seed) }) { return finding }
         }
         return FuzzOutcome(label: labels.last ?? "loaded", detail: nil)
     }

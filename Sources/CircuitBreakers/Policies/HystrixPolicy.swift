@@ -99,6 +99,15 @@ public struct HystrixPolicy: Sendable, Equatable {
             throw .inconsistent(parameters: ["metricsHealthSnapshotIntervalInMilliseconds", "metricsRollingStatisticalWindowInMilliseconds"],
                                 message: "the snapshot interval (\(metricsHealthSnapshotIntervalInMilliseconds) ms) must not be longer than the window (\(metricsRollingStatisticalWindowInMilliseconds) ms)")
         }
+        // Each snapshot is a step of the health ring, taken one by one while the window holds
+        // calls: a 10-year window of 1 ms snapshots would take 3 × 10¹¹ steps through a quiet
+        // stretch, and as many buckets.
+        guard metricsRollingStatisticalWindowInMilliseconds / metricsHealthSnapshotIntervalInMilliseconds <= Int64(HystrixPolicy.mostHealthBuckets) else {
+            throw .inconsistent(parameters: ["metricsRollingStatisticalWindowInMilliseconds", "metricsHealthSnapshotIntervalInMilliseconds"],
+                                message: "the window (\(metricsRollingStatisticalWindowInMilliseconds) ms) holds "
+                                    + "\(metricsRollingStatisticalWindowInMilliseconds / metricsHealthSnapshotIntervalInMilliseconds) snapshot intervals "
+                                    + "(\(metricsHealthSnapshotIntervalInMilliseconds) ms); at most \(HystrixPolicy.mostHealthBuckets) are allowed")
+        }
         guard executionTimeoutInMilliseconds > 0 else {
             throw .outOfRange(parameter: "executionTimeoutInMilliseconds",
                               value: String(executionTimeoutInMilliseconds), expected: "more than 0 milliseconds")
@@ -131,6 +140,10 @@ public struct HystrixPolicy: Sendable, Equatable {
             executionTimeoutEnabled: reader.boolean("executionTimeoutEnabled", default: true),
             executionTimeoutInMilliseconds: reader.milliseconds("executionTimeoutInMilliseconds", default: 1_000))
     }
+
+    /// The most health buckets a window may hold (window over snapshot interval): 100,000, a
+    /// 10-second window of 0.1 ms snapshots (the library's defaults make 20).
+    public static let mostHealthBuckets = 100_000
 
     /// Health buckets in the window (the window over the snapshot interval, truncated).
     public var healthBucketCount: Int {
