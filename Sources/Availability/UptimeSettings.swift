@@ -119,6 +119,8 @@ public struct UptimeSettings: Codable, Sendable, Equatable {
     public var seed: UInt64 = 1
     /// The length of a "year" (shorter ones for tests against brute force).
     public var yearLength: SimDuration = .days(365)
+    /// The shortest year a study accepts.
+    public static let shortestYear = SimDuration.minutes(10)
     /// Load levels; empty means the model's own rate all year.
     public var loadLevels: [LoadLevel] = []
     /// Tenants reported (ranks, 1 = the largest); empty means the largest, rank 10, rank 100 and

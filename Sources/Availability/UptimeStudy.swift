@@ -69,7 +69,7 @@ public struct UptimeStudy {
             throw ModelError("experiment '\(experiment.name)' has scripted faults; an uptime study uses only its faultProcesses")
         }
         guard settings.years >= 1 else { throw ModelError("at least one year is needed") }
-        guard settings.yearLength >= .minutes(10) else { throw ModelError("a year must be at least 10 minutes long") }
+        guard settings.yearLength >= UptimeSettings.shortestYear else { throw ModelError("a year must be at least \(UptimeSettings.shortestYear) long") }
         guard settings.bootstrapReplicates >= 0 else { throw ModelError("resamplings cannot be negative") }
         try LoadLevel.validate(loadLevels)
         // Every template must fit the model: check one scenario per process.

@@ -40,7 +40,9 @@ struct ParameterReader {
     func duration(_ name: String, default value: SimDuration) throws(BreakerConfigurationError) -> SimDuration {
         guard let text = text(name) else { return value }
         do {
-            return try SimDuration(parsing: text)
+            return try SimDuration(parsingStated: text)
+        } catch .beyondLongest {
+            throw .outOfRange(parameter: name, value: text, expected: "at most \(SimDuration.longestStated), the longest duration an input may state")
         } catch {
             throw .malformedValue(parameter: name, value: text,
                                   expected: "a duration such as 250ms, 5s, 1.5s or 1m30s")

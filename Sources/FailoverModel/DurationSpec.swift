@@ -3,7 +3,10 @@ import SimulationCore
 /// A distribution of durations as written in a model file.
 ///
 /// A plain duration (`12ms`) is a constant. Otherwise one key names the family:
-/// `{lognormal: {median: 20ms, p99: 80ms}}`, `{uniform: {low: 10ms, high: 30ms}}`,
+/// `{lognormal: {median: 20ms, p99: 80ms}}` (or `{lognormal: {mean: 25ms, sigma: 0.6}}`: the
+/// distribution's own mean and the standard deviation of its logarithm; or
+/// `{lognormal: {mu: -3.9, sigma: 0.6}}`: the mean and standard deviation of the logarithm of the
+/// duration in seconds, `X = exp(mu + sigma·Z)` s), `{uniform: {low: 10ms, high: 30ms}}`,
 /// `{exponential: {mean: 5s}}`, `{normal: {mean: 50ms, standardDeviation: 5ms}}` (truncated at
 /// zero), `{pareto: {scale: 1ms, shape: 2.5}}`, `{weibull: {scale: 10ms, shape: 1.5}}`,
 /// `{empirical: [{percentile: 0, value: 5ms}, {percentile: 50, value: 20ms}, …]}`.
@@ -15,6 +18,10 @@ public struct DurationSpec: Codable, Sendable, Equatable, CustomStringConvertibl
     public enum Written: Codable, Sendable, Equatable {
         case constant(SimDuration)
         case lognormal(median: SimDuration, p99: SimDuration)
+        /// The distribution's mean, and the standard deviation of its logarithm.
+        case lognormalMean(mean: SimDuration, sigma: Double)
+        /// The mean and standard deviation of the logarithm of the duration in seconds.
+        case lognormalLog(mu: Double, sigma: Double)
         case uniform(low: SimDuration, high: SimDuration)
         case exponential(mean: SimDuration)
         case normal(mean: SimDuration, standardDeviation: SimDuration)
@@ -29,8 +36,51 @@ public struct DurationSpec: Codable, Sendable, Equatable, CustomStringConvertibl
         enum CodingKeys: String, CodingKey, CaseIterable { case percentile, value }
     }
 
-    struct LognormalParameters: Codable { var median: SimDuration; var p99: SimDuration
-        enum CodingKeys: String, CodingKey, CaseIterable { case median, p99 } }
+    /// One of three pairs: `median` and `p99`, `mean` and `sigma`, `mu` and `sigma`.
+    struct LognormalParameters: Codable {
+        var median: SimDuration?
+        var p99: SimDuration?
+        var mean: SimDuration?
+        var mu: Double?
+        var sigma: Double?
+        enum CodingKeys: String, CodingKey, CaseIterable { case median, p99, mean, mu, sigma }
+
+        init(median: SimDuration? = nil, p99: SimDuration? = nil, mean: SimDuration? = nil, mu: Double? = nil, sigma: Double? = nil) {
+            (self.median, self.p99, self.mean, self.mu, self.sigma) = (median, p99, mean, mu, sigma)
+        }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            median = try c.decodeIfPresent(SimDuration.self, forKey: .median)
+            p99 = try c.decodeIfPresent(SimDuration.self, forKey: .p99)
+            mean = try c.decodeIfPresent(SimDuration.self, forKey: .mean)
+            mu = try c.decodeIfPresent(Double.self, forKey: .mu)
+            sigma = try c.decodeIfPresent(Double.self, forKey: .sigma)
+            let given = CodingKeys.allCases.filter { c.contains($0) }.map(\.rawValue)
+            guard given == ["median", "p99"] || given == ["mean", "sigma"] || given == ["mu", "sigma"] else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription:
+                    "a lognormal takes median and p99, mean and sigma, or mu and sigma; found "
+                    + (given.isEmpty ? "no parameter" : given.joined(separator: " and "))))
+            }
+        }
+
+        /// Only the pair given, so that a model written `{median, p99}` encodes (and hashes) as it
+        /// did before the other pairs existed.
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            if let median { try c.encode(median, forKey: .median) }
+            if let p99 { try c.encode(p99, forKey: .p99) }
+            if let mean { try c.encode(mean, forKey: .mean) }
+            if let mu { try c.encode(mu, forKey: .mu) }
+            if let sigma { try c.encode(sigma, forKey: .sigma) }
+        }
+
+        var written: Written {
+            if let median, let p99 { return .lognormal(median: median, p99: p99) }
+            if let mean, let sigma { return .lognormalMean(mean: mean, sigma: sigma) }
+            return .lognormalLog(mu: mu ?? 0, sigma: sigma ?? 0)
+        }
+    }
     struct UniformParameters: Codable { var low: SimDuration; var high: SimDuration
         enum CodingKeys: String, CodingKey, CaseIterable { case low, high } }
     struct MeanParameter: Codable { var mean: SimDuration
@@ -51,6 +101,10 @@ public struct DurationSpec: Codable, Sendable, Equatable, CustomStringConvertibl
             distribution = .constant(value)
         case .lognormal(let median, let p99):
             distribution = try DurationDistribution(seconds: .lognormal(median: median.seconds, p99: p99.seconds))
+        case .lognormalMean(let mean, let sigma):
+            distribution = try DurationDistribution(seconds: .lognormal(mean: mean.seconds, sigma: sigma))
+        case .lognormalLog(let mu, let sigma):
+            distribution = try DurationDistribution(seconds: .lognormal(mu: mu, sigma: sigma))
         case .uniform(let low, let high):
             distribution = try DurationDistribution(seconds: .uniform(low: low.seconds, high: high.seconds))
         case .exponential(let mean):
@@ -76,7 +130,7 @@ public struct DurationSpec: Codable, Sendable, Equatable, CustomStringConvertibl
     public init(from decoder: any Decoder) throws {
         if let single = try? decoder.singleValueContainer(), let text = try? single.decode(String.self) {
             do {
-                try self.init(.constant(SimDuration(parsing: text)))
+                try self.init(.constant(SimDuration(parsingStated: text)))
             } catch let error as DurationParseError {
                 throw DecodingError.dataCorruptedError(in: single, debugDescription: error.description)
             }
@@ -94,8 +148,7 @@ public struct DurationSpec: Codable, Sendable, Equatable, CustomStringConvertibl
         switch family {
         case .constant: written = .constant(try container.decode(SimDuration.self, forKey: family))
         case .lognormal:
-            let p = try container.decode(LognormalParameters.self, forKey: family)
-            written = .lognormal(median: p.median, p99: p.p99)
+            written = try container.decode(LognormalParameters.self, forKey: family).written
         case .uniform:
             let p = try container.decode(UniformParameters.self, forKey: family)
             written = .uniform(low: p.low, high: p.high)
@@ -123,6 +176,8 @@ public struct DurationSpec: Codable, Sendable, Equatable, CustomStringConvertibl
         switch written {
         case .constant(let v): try container.encode(v, forKey: .constant)
         case .lognormal(let m, let p): try container.encode(LognormalParameters(median: m, p99: p), forKey: .lognormal)
+        case .lognormalMean(let m, let sigma): try container.encode(LognormalParameters(mean: m, sigma: sigma), forKey: .lognormal)
+        case .lognormalLog(let mu, let sigma): try container.encode(LognormalParameters(mu: mu, sigma: sigma), forKey: .lognormal)
         case .uniform(let l, let h): try container.encode(UniformParameters(low: l, high: h), forKey: .uniform)
         case .exponential(let m): try container.encode(MeanParameter(mean: m), forKey: .exponential)
         case .normal(let m, let s): try container.encode(NormalParameters(mean: m, standardDeviation: s), forKey: .normal)
@@ -141,6 +196,8 @@ public struct DurationSpec: Codable, Sendable, Equatable, CustomStringConvertibl
         switch written {
         case .constant(let v): return v.description
         case .lognormal(let m, let p): return "lognormal(median \(m), p99 \(p))"
+        case .lognormalMean(let m, let sigma): return "lognormal(mean \(m), sigma \(sigma))"
+        case .lognormalLog(let mu, let sigma): return "lognormal(mu \(mu), sigma \(sigma))"
         case .uniform(let l, let h): return "uniform(\(l)…\(h))"
         case .exponential(let m): return "exponential(mean \(m))"
         case .normal(let m, let s): return "normal(\(m) ± \(s))"

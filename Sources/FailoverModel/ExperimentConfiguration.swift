@@ -55,8 +55,12 @@ public struct ExperimentConfiguration: Codable, Sendable, Equatable {
             model = try c.decodeIfPresent(String.self, forKey: .model)
             overrides = try c.decodeIfPresent([String: String].self, forKey: .overrides) ?? [:]
             expectation = try c.decodeIfPresent(String.self, forKey: .expectation)
-            if name.isEmpty || name.contains(where: \.isNewline) {
-                throw DecodingError.dataCorruptedError(forKey: .name, in: c, debugDescription: "a variant needs a one-line name")
+            if let problem = RunName.problem(name) {
+                throw DecodingError.dataCorruptedError(forKey: .name, in: c, debugDescription: "a variant's name: \(problem)")
+            }
+            if name == "baseline" {
+                throw DecodingError.dataCorruptedError(forKey: .name, in: c, debugDescription:
+                    "'baseline' is the name of the experiment's own run (its model and overrides); name this variant otherwise")
             }
         }
     }
@@ -101,6 +105,22 @@ extension ExperimentConfiguration {
         try refuseRepeated(faults.map(\.name), .faults, "fault", nameKey: FaultSpec.CodingKeys.name)
         try refuseRepeated((faultProcesses ?? []).map(\.name), .faultProcesses, "fault process", nameKey: FaultProcess.CodingKeys.name)
         try refuseRepeated((variants ?? []).map(\.name), .variants, "variant", nameKey: Variant.CodingKeys.name)
+        if let problem = RunName.problem(name) {
+            throw DecodingError.dataCorruptedError(forKey: .name, in: c, debugDescription: "an experiment's name: \(problem)")
+        }
+        // A fault that starts after the measured period would be judged on traffic it never met
+        // ("noImpact", a pass): refused, at its `at`.
+        let measuredEnd = (warmUp ?? .zero) + duration
+        for (index, fault) in faults.enumerated() where fault.at >= measuredEnd {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath + [CodingKeys.faults, IndexKey(index), FaultSpec.CodingKeys.at],
+                debugDescription: Self.lateFaultProblem(fault, measuredEnd: measuredEnd)))
+        }
+    }
+
+    static func lateFaultProblem(_ fault: FaultSpec, measuredEnd: SimDuration) -> String {
+        "fault '\(fault.name)' starts at \(fault.at), at or after the end of the measured period "
+            + "(warmUp + duration = \(measuredEnd)): nothing of it would be measured"
     }
 
     /// A list element's key in an error's coding path (`[2]`).
@@ -203,9 +223,9 @@ public struct SweepSpec: Codable, Sendable, Equatable {
         if let repeated = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
             throw DecodingError.dataCorruptedError(forKey: .parameters, in: c, debugDescription: "parameter '\(repeated)' is swept twice")
         }
-        let points = parameters.reduce(1) { $0.multipliedReportingOverflow(by: $1.values.count).partialValue }
-        if points > 100_000 {
-            throw DecodingError.dataCorruptedError(forKey: .parameters, in: c, debugDescription: "the grid has \(points) points; at most 100,000 are allowed")
+        let gridSize = parameters.reduce(1) { $0.multipliedReportingOverflow(by: $1.values.count).partialValue }
+        if gridSize > 100_000 {
+            throw DecodingError.dataCorruptedError(forKey: .parameters, in: c, debugDescription: "the grid has \(gridSize) points; at most 100,000 are allowed")
         }
         if let constraint {
             let parsed: SweepConstraint
@@ -214,6 +234,15 @@ public struct SweepSpec: Codable, Sendable, Equatable {
             }
             if let unknown = parsed.unknownNames(swept: Set(names)).first {
                 throw DecodingError.dataCorruptedError(forKey: .constraint, in: c, debugDescription: "constraint names '\(unknown)', which is neither a swept parameter (\(names.joined(separator: ", "))) nor a value")
+            }
+            // A constraint no point meets leaves a sweep of the baseline alone: said, not run.
+            let met: [Point]
+            do { met = try points() } catch {
+                throw DecodingError.dataCorruptedError(forKey: .constraint, in: c, debugDescription: "\(error)")
+            }
+            if met.isEmpty {
+                throw DecodingError.dataCorruptedError(forKey: .constraint, in: c, debugDescription:
+                    "constraint '\(constraint)' holds for none of the grid's \(gridSize) points: the sweep would add no variant")
             }
         }
     }
@@ -329,6 +358,12 @@ public struct FaultSpec: Codable, Sendable, Equatable {
         dutyCycle = try c.decodeIfPresent(Double.self, forKey: .dutyCycle)
         tenants = try c.decodeIfPresent([Int].self, forKey: .tenants)
         row = try c.decodeIfPresent(Int.self, forKey: .row)
+        if let problem = RunName.problem(name) {
+            throw DecodingError.dataCorruptedError(forKey: .name, in: c, debugDescription: "a fault's name: \(problem)")
+        }
+        if let problem = Self.repeatedTenantProblem(tenants) {
+            throw DecodingError.dataCorruptedError(forKey: .tenants, in: c, debugDescription: problem)
+        }
         if duration.nanoseconds <= 0 {
             throw DecodingError.dataCorruptedError(forKey: .duration, in: c, debugDescription: "a fault's duration must be longer than zero")
         }
@@ -336,6 +371,9 @@ public struct FaultSpec: Codable, Sendable, Equatable {
             throw DecodingError.dataCorruptedError(forKey: .at, in: c, debugDescription: "the fault (at \(at) for \(duration)) ends later than the time type holds (about 292 years)")
         }
         if let problem = Self.shapeProblem(kind: kind, fraction: fraction, added: added) {
+            throw DecodingError.dataCorruptedError(forKey: problem.key, in: c, debugDescription: problem.message)
+        }
+        if let problem = Self.kindKeyProblem(kind: kind, mode: mode, fraction: fraction, links: links, added: added) {
             throw DecodingError.dataCorruptedError(forKey: problem.key, in: c, debugDescription: problem.message)
         }
         if let dutyCycle, !(dutyCycle > 0 && dutyCycle <= 1) {
@@ -350,6 +388,57 @@ public struct FaultSpec: Codable, Sendable, Equatable {
         if let period, period > duration {
             throw DecodingError.dataCorruptedError(forKey: .period, in: c, debugDescription: Self.periodProblem(period: period, duration: duration))
         }
+        if let period, let dutyCycle, let problem = Self.flapPhaseProblem(period: period, dutyCycle: dutyCycle) {
+            throw DecodingError.dataCorruptedError(forKey: .period, in: c, debugDescription: problem)
+        }
+    }
+
+    /// A tenant listed twice (the scope is a set; a repeat is a slip of the pen, not an emphasis).
+    static func repeatedTenantProblem(_ tenants: [Int]?) -> String? {
+        guard let tenants else { return nil }
+        for (index, tenant) in tenants.enumerated() where tenants[..<index].contains(tenant) {
+            return "tenant \(tenant) is listed twice"
+        }
+        return nil
+    }
+
+    /// The shortest an on or off phase of a flapping fault may last. Each phase is two events;
+    /// a period of 1ns would deliver two events per nanosecond of fault and never finish, and
+    /// phases shorter than a millisecond are below every timescale the model measures.
+    public static let shortestFlapPhase = SimDuration.milliseconds(1)
+
+    /// Why a flap of `period` and `dutyCycle` has a phase shorter than ``shortestFlapPhase``.
+    static func flapPhaseProblem(period: SimDuration, dutyCycle: Double) -> String? {
+        guard dutyCycle < 1 else { return nil }
+        let on = SimDuration(seconds: period.seconds * dutyCycle)
+        let off = period - on
+        guard on < shortestFlapPhase || off < shortestFlapPhase else { return nil }
+        return "a flapping fault's on and off phases must each last at least \(shortestFlapPhase) "
+            + "(period \(period) × dutyCycle \(dutyCycle): on \(on), off \(off))"
+    }
+
+    /// The keys only one kind of fault reads, with that kind.
+    static let kindKeys: [(key: CodingKeys, kind: FaultKind)] = [
+        (.mode, .databaseUnreachable), (.fraction, .api5xx), (.links, .partition), (.added, .latency),
+    ]
+
+    /// A key of another kind of fault given to one of `kind` (a `fraction` on a
+    /// databaseUnreachable fault would otherwise be ignored: a total outage instead of a partial one).
+    static func kindKeyProblem(kind: FaultKind, mode: Mode?, fraction: Double?, links: [LinkName]?,
+                               added: SimDuration?) -> (key: CodingKeys, message: String)? {
+        let given: [CodingKeys: Bool] = [.mode: mode != nil, .fraction: fraction != nil, .links: links != nil, .added: added != nil]
+        for (key, owner) in kindKeys where owner != kind && given[key] == true {
+            let own = kindKeys.filter { $0.kind == kind }.map(\.key.rawValue)
+            let accepts = own.isEmpty ? "no key of its own" : own.joined(separator: ", ")
+            return (key, "'\(key.rawValue)' is a key of \(owner.rawValue) faults; a \(kind.rawValue) fault takes \(accepts) "
+                         + "(besides name, kind, target, at, duration, period, dutyCycle, tenants, row)")
+        }
+        if let links {
+            for (index, link) in links.enumerated() where links[..<index].contains(link) {
+                return (.links, "link '\(link.rawValue)' is listed twice")
+            }
+        }
+        return nil
     }
 
     /// The longest `added` latency a fault may have: one day. Longer is no different for any
@@ -428,6 +517,9 @@ public struct FaultProcess: Codable, Sendable, Equatable {
         duration = try c.decode(DurationSpec.self, forKey: .duration)
         after = try c.decodeIfPresent(SimDuration.self, forKey: .after)
         faults = try c.decode([FaultTemplate].self, forKey: .faults)
+        if let problem = RunName.problem(name) {
+            throw DecodingError.dataCorruptedError(forKey: .name, in: c, debugDescription: "a fault process's name: \(problem)")
+        }
         if faults.isEmpty {
             throw DecodingError.dataCorruptedError(forKey: .faults, in: c, debugDescription: "a fault process needs at least one fault")
         }
@@ -495,7 +587,11 @@ public struct FaultTemplate: Codable, Sendable, Equatable {
         added = try c.decodeIfPresent(SimDuration.self, forKey: .added)
         tenants = try c.decodeIfPresent([Int].self, forKey: .tenants)
         row = try c.decodeIfPresent(Int.self, forKey: .row)
-        if let problem = FaultSpec.shapeProblem(kind: kind, fraction: fraction, added: added),
+        if let problem = FaultSpec.repeatedTenantProblem(tenants) {
+            throw DecodingError.dataCorruptedError(forKey: .tenants, in: c, debugDescription: problem)
+        }
+        if let problem = FaultSpec.shapeProblem(kind: kind, fraction: fraction, added: added)
+            ?? FaultSpec.kindKeyProblem(kind: kind, mode: mode, fraction: fraction, links: links, added: added),
            let key = CodingKeys(rawValue: problem.key.rawValue) {
             throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: problem.message)
         }

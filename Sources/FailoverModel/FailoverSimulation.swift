@@ -23,13 +23,20 @@ public struct ModelSizeLimits: Sendable, Equatable {
     public var maxCacheEntries: Int
     /// API instances per region (each with its breakers).
     public var maxInstances: Int
+    /// The highest arrival rate, requests per second, of `traffic.requestsPerSecond` and every
+    /// step of its profile: at 10⁹ requests per second a run holds millions of requests in
+    /// flight and delivers its event limit in a few simulated seconds.
+    public var maxRequestsPerSecond: Double
 
     public init(maxSimulated: SimDuration = .days(400), maxTenants: Int = 1_000_000,
-                maxCacheEntries: Int = 50_000_000, maxInstances: Int = 100_000) {
+                maxCacheEntries: Int = 50_000_000, maxInstances: Int = 100_000, maxRequestsPerSecond: Double = 1_000_000) {
+        precondition(maxSimulated > .zero && maxSimulated <= .longestStated,
+                     "simulated time is limited to SimDuration.longestStated, so that no sum of stated durations overflows the clock")
         self.maxSimulated = maxSimulated
         self.maxTenants = maxTenants
         self.maxCacheEntries = maxCacheEntries
         self.maxInstances = maxInstances
+        self.maxRequestsPerSecond = maxRequestsPerSecond
     }
 }
 
@@ -77,7 +84,7 @@ public enum FailoverSimulation {
         let experiment = try expandFaultProcesses(experiment, seed: seed)
         try validate(model: model, experiment: experiment)
         let world = try start(model: model, experiment: experiment, declared: declared, seed: seed, limits: limits, traceArrivals: traceArrivals)
-        return (finish(world, seed: seed, variant: variant, overrides: overrides, progress: progress), world)
+        return (finish(world, seed: seed, variant: variant, overrides: overrides, until: sizeLimits.maxSimulated, progress: progress), world)
     }
 
     /// A run set up and standing at time zero: its world, its entities and the events scheduled
@@ -120,12 +127,23 @@ public enum FailoverSimulation {
         return world
     }
 
-    /// Runs `world` on from where it stands to the end of the measured period plus a drain of one
-    /// client deadline, and reports.
+    /// The longest a run goes on after its measured period so that requests in flight at its end
+    /// can finish: one client deadline, but at most a minute (a deadline of an hour would
+    /// otherwise simulate an hour more than the experiment asks for).
+    public static let longestDrain = SimDuration.minutes(1)
+
+    /// How long `model`'s runs go on after the measured period: its client deadline, at most
+    /// ``longestDrain``. Requests still in flight when a run ends are neither counted nor
+    /// measured, as at any end of a run.
+    public static func drain(of model: ModelConfiguration) -> SimDuration { min(model.traffic.deadline, longestDrain) }
+
+    /// Runs `world` on from where it stands to the end of the measured period plus its
+    /// ``drain(of:)``, and never past `limit` of simulated time (`--max-simulated` is a hard
+    /// bound: the drain is cut short rather than the limit exceeded), and reports.
     static func finish(_ world: FailoverWorld, seed: UInt64, variant: String, overrides: [String: String],
-                       progress: ((RunProgress) -> Void)?) -> RunResult {
+                       until limit: SimDuration, progress: ((RunProgress) -> Void)?) -> RunResult {
         let simulation = world.simulation
-        let end = world.measureEnd + world.model.traffic.deadline
+        let end = min(world.measureEnd + drain(of: world.model), .zero + limit)
         let chunk = SimDuration.seconds(10)
         var status = RunStatus.completed
         var detail: String? = nil
@@ -249,10 +267,12 @@ public enum FailoverSimulation {
                     copy.log[entry].detail = copy.faultStartDetail(branchFault, region: copy.faultRegion(branchFault))
                 }
             }
-            try deliver(index, finish(copy, seed: seed, variant: branches[index].variant, overrides: overrides, progress: nil))
+            try deliver(index, finish(copy, seed: seed, variant: branches[index].variant, overrides: overrides,
+                                      until: sizeLimits.maxSimulated, progress: nil))
         }
         if includeTrunk {
-            try deliver(branches.count, finish(world, seed: seed, variant: trunk.variant, overrides: overrides, progress: nil))
+            try deliver(branches.count, finish(world, seed: seed, variant: trunk.variant, overrides: overrides,
+                                               until: sizeLimits.maxSimulated, progress: nil))
         }
     }
 
@@ -322,6 +342,10 @@ public enum FailoverSimulation {
         if instances > limits.maxInstances {
             throw ModelError("the service has up to \(instances) instances per region, above the limit of \(limits.maxInstances) (raise it with --max-instances)")
         }
+        let rate = model.traffic.highestRate
+        if rate > limits.maxRequestsPerSecond {
+            throw ModelError("traffic reaches \(rate) requests per second, above the limit of \(limits.maxRequestsPerSecond) (raise it with --max-rate)")
+        }
     }
 
     static func validate(model: ModelConfiguration, experiment: ExperimentConfiguration) throws {
@@ -338,7 +362,16 @@ public enum FailoverSimulation {
         }
         if experiment.duration.nanoseconds <= 0 { throw ModelError("experiment duration must be longer than zero") }
         let regions = [model.regions.primary] + (model.regions.failover.map { [$0] } ?? [])
+        let measuredEnd = (experiment.warmUp ?? .zero) + experiment.duration
         for fault in experiment.faults {
+            // Decoding refuses it at its place; an experiment made in code meets the same rule.
+            if fault.at >= measuredEnd { throw ModelError(ExperimentConfiguration.lateFaultProblem(fault, measuredEnd: measuredEnd)) }
+            if let problem = FaultSpec.kindKeyProblem(kind: fault.kind, mode: fault.mode, fraction: fault.fraction, links: fault.links, added: fault.added) {
+                throw ModelError("fault '\(fault.name)': \(problem.message)")
+            }
+            if let period = fault.period, let duty = fault.dutyCycle, let problem = FaultSpec.flapPhaseProblem(period: period, dutyCycle: duty) {
+                throw ModelError("fault '\(fault.name)': \(problem)")
+            }
             if let target = fault.target, !regions.contains(target) {
                 throw ModelError("fault '\(fault.name)': target '\(target)' is not a region of model '\(model.name)' (regions: \(regions.joined(separator: ", ")))")
             }
@@ -481,7 +514,7 @@ extension FailoverWorld {
         let samples = series.map {
             MetricSample(metric: $0.metric, scope: $0.scope, startSeconds: seconds($0.start), widthSeconds: $0.width.seconds, value: $0.value)
         }
-        let events = log.filter { $0.time >= measureStart && $0.time <= measureEnd + model.traffic.deadline }
+        let events = log.filter { $0.time >= measureStart && $0.time <= measureEnd + FailoverSimulation.drain(of: model) }
             .map { LoggedEvent(timeSeconds: seconds($0.time), kind: $0.kind, subject: $0.subject, detail: $0.detail) }
         let modelData = CanonicalJSON.encodeChecked(model, "model '\(model.name)'")
         let experimentData = CanonicalJSON.encodeChecked(declaredExperiment, "experiment '\(declaredExperiment.name)'")

@@ -52,6 +52,10 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     }
 
     /// Open-loop tenant traffic.
+    ///
+    /// Only `requestsPerSecond` and `deadline` are required; a model of one queue needs no
+    /// tenants: `tenants` defaults to 1, `tenantSkew` to 0, `employeesPerTenant` to 1 and `mix`
+    /// to reads only (`{read: 1}`; a share the mix leaves out is 0).
     public struct Traffic: Codable, Sendable, Equatable {
         /// Mean arrival rate (Poisson arrivals) at the start; `profile` may change it.
         public var requestsPerSecond: Double
@@ -72,6 +76,23 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey, CaseIterable {
             case requestsPerSecond, profile, tenants, tenantSkew, employeesPerTenant, concurrentUsers, mix, deadline, retry, peak
         }
+
+        /// The highest rate the traffic reaches: `requestsPerSecond` or a step of `profile`.
+        public var highestRate: Double { ([requestsPerSecond] + (profile ?? []).map(\.requestsPerSecond)).max() ?? requestsPerSecond }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            requestsPerSecond = try c.decode(Double.self, forKey: .requestsPerSecond)
+            profile = try c.decodeIfPresent([RateStep].self, forKey: .profile)
+            tenants = try c.decodeIfPresent(Int.self, forKey: .tenants) ?? 1
+            tenantSkew = try c.decodeIfPresent(Double.self, forKey: .tenantSkew) ?? 0
+            employeesPerTenant = try c.decodeIfPresent(Int.self, forKey: .employeesPerTenant) ?? 1
+            concurrentUsers = try c.decodeIfPresent(Int.self, forKey: .concurrentUsers)
+            mix = try c.decodeIfPresent(OperationMix.self, forKey: .mix) ?? OperationMix(read: 1, write: 0, batch: 0, report: 0)
+            deadline = try c.decode(SimDuration.self, forKey: .deadline)
+            retry = try c.decodeIfPresent(Retry.self, forKey: .retry)
+            peak = try c.decodeIfPresent(Peak.self, forKey: .peak)
+        }
     }
 
     public struct RateStep: Codable, Sendable, Equatable {
@@ -89,12 +110,28 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey, CaseIterable { case requestsPerSecond, writesPerSecond, tenants, employeesPerTenant, concurrentUsers }
     }
 
+    /// Shares of the operations, adding up to 1; a share left out is 0.
     public struct OperationMix: Codable, Sendable, Equatable {
         public var read: Double
         public var write: Double
         public var batch: Double
         public var report: Double
         enum CodingKeys: String, CodingKey, CaseIterable { case read, write, batch, report }
+
+        public init(read: Double, write: Double, batch: Double, report: Double) {
+            self.read = read
+            self.write = write
+            self.batch = batch
+            self.report = report
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            read = try c.decodeIfPresent(Double.self, forKey: .read) ?? 0
+            write = try c.decodeIfPresent(Double.self, forKey: .write) ?? 0
+            batch = try c.decodeIfPresent(Double.self, forKey: .batch) ?? 0
+            report = try c.decodeIfPresent(Double.self, forKey: .report) ?? 0
+        }
     }
 
     /// Client retries of failed attempts.
@@ -265,6 +302,10 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     }
 
     /// Targets: latency SLA table, uptime, recovery definition, RPO/RTO.
+    ///
+    /// Every key is optional, and so is `slo` itself: no latency targets, `uptime` 0.999 (the
+    /// reference's SLA), `recoveryErrorRate` 0.01 and `stabilityWindow` 10s (the contract's
+    /// definition of recovered: 10 s below 1 % errors).
     public struct ServiceLevels: Codable, Sendable, Equatable {
         public var latency: [LatencyTarget]
         public var uptime: Double
@@ -275,6 +316,30 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         public var rpo: SimDuration?
         public var rto: SimDuration?
         enum CodingKeys: String, CodingKey, CaseIterable { case latency, uptime, recoveryErrorRate, stabilityWindow, rpo, rto }
+
+        /// The defaults of every key (see the type's documentation).
+        public static let defaults = ServiceLevels(latency: [], uptime: 0.999, recoveryErrorRate: 0.01, stabilityWindow: .seconds(10))
+
+        public init(latency: [LatencyTarget], uptime: Double, recoveryErrorRate: Double, stabilityWindow: SimDuration,
+                    rpo: SimDuration? = nil, rto: SimDuration? = nil) {
+            self.latency = latency
+            self.uptime = uptime
+            self.recoveryErrorRate = recoveryErrorRate
+            self.stabilityWindow = stabilityWindow
+            self.rpo = rpo
+            self.rto = rto
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let defaults = ServiceLevels.defaults
+            latency = try c.decodeIfPresent([LatencyTarget].self, forKey: .latency) ?? defaults.latency
+            uptime = try c.decodeIfPresent(Double.self, forKey: .uptime) ?? defaults.uptime
+            recoveryErrorRate = try c.decodeIfPresent(Double.self, forKey: .recoveryErrorRate) ?? defaults.recoveryErrorRate
+            stabilityWindow = try c.decodeIfPresent(SimDuration.self, forKey: .stabilityWindow) ?? defaults.stabilityWindow
+            rpo = try c.decodeIfPresent(SimDuration.self, forKey: .rpo)
+            rto = try c.decodeIfPresent(SimDuration.self, forKey: .rto)
+        }
     }
 
     public struct LatencyTarget: Codable, Sendable, Equatable {
@@ -356,7 +421,7 @@ public enum OperationClass: String, Codable, Sendable, CaseIterable {
 /// `hystrix: {…}`, `polly: {…}`, `consecutive: {…}` — missing ones take the library's defaults.
 /// Every policy's mapping may be present at once, so that a sweep can switch `policy` with an
 /// override; only the chosen policy's parameters are in force (the reference fields are then
-/// ignored, and required only when the policy is `reference`).
+/// ignored; under the reference policy each one left out takes its default).
 public struct BreakerConfiguration: Codable, Sendable, Equatable {
     public enum Scope: String, Codable, Sendable, CaseIterable { case instance, region, global }
     /// The call path it guards.
@@ -366,6 +431,8 @@ public struct BreakerConfiguration: Codable, Sendable, Equatable {
     public var scope: Scope
     /// The policy in force (default `reference`).
     public var policy: BreakerPolicyKind
+    /// The reference policy's parameters; each one left out takes the default
+    /// `failsim breaker policies` lists (``ReferencePolicy``).
     public var failureThreshold: Int?
     public var successThreshold: Int?
     public var resetTimeout: SimDuration?
@@ -412,13 +479,9 @@ public struct BreakerConfiguration: Codable, Sendable, Equatable {
                 for (field, value) in [(CodingKeys.failureThreshold, failureThreshold.map(String.init)),
                                        (.successThreshold, successThreshold.map(String.init)),
                                        (.resetTimeout, resetTimeout?.description), (.monitorWindow, monitorWindow?.description)] {
-                    guard let value else {
-                        if policy == .reference {
-                            throw DecodingError.keyNotFound(field, DecodingError.Context(
-                                codingPath: c.codingPath, debugDescription: "the reference policy needs \(field.rawValue)"))
-                        }
-                        continue
-                    }
+                    // A field left out takes the reference policy's default, the one
+                    // `failsim breaker policies` lists (`ReferencePolicy(parameters:)`).
+                    guard let value else { continue }
                     given[field.rawValue] = value
                 }
                 if let halfOpenMaxCalls { given["halfOpenMaxCalls"] = String(halfOpenMaxCalls) }
@@ -482,12 +545,23 @@ extension ModelConfiguration {
         healthChecks = try c.decodeIfPresent(HealthChecks.self, forKey: .healthChecks)
         controller = try c.decodeIfPresent(Controller.self, forKey: .controller)
         writes = try c.decodeIfPresent(Writes.self, forKey: .writes)
-        slo = try c.decode(ServiceLevels.self, forKey: .slo)
+        slo = try c.decodeIfPresent(ServiceLevels.self, forKey: .slo) ?? .defaults
         triggers = try c.decodeIfPresent([TriggerRow].self, forKey: .triggers)
         alerts = try c.decodeIfPresent(Alerts.self, forKey: .alerts)
         backups = try c.decodeIfPresent([Backup].self, forKey: .backups)
         try checkValues(at: decoder.codingPath)
     }
+
+    /// The shortest period of anything the run repeats (probes, scale-up steps, failback steps)
+    /// and the shortest look-back window.
+    public static let shortestPeriod = SimDuration.milliseconds(1)
+    /// The longest window the controller's and the alerts' rules may look back over: the
+    /// observation ring's length.
+    public static let longestLookBack = SimDuration.seconds(Int64(ObservationRing.size))
+    /// The lowest arrival rate above zero, requests per second.
+    public static let lowestRate = 1e-6
+    /// How far the mix's shares may add up from 1 (rounding of decimal shares).
+    public static let mixTolerance = 1e-9
 
     /// The value checks of ``init(from:)``, in file order.
     func checkValues(at base: [any CodingKey]) throws {
@@ -509,17 +583,42 @@ extension ModelConfiguration {
         func positive(_ value: SimDuration, _ path: [any CodingKey]) throws {
             if value.nanoseconds <= 0 { throw refuse(path, "\(path.last!.stringValue) must be longer than zero, found \(value)") }
         }
+        /// A period or window the run acts on again and again: at least a millisecond, or a
+        /// probe every nanosecond would deliver a billion events per simulated second.
+        func periodic(_ value: SimDuration, _ path: [any CodingKey]) throws {
+            if value < Self.shortestPeriod {
+                throw refuse(path, "\(path.last!.stringValue) must be at least \(Self.shortestPeriod), found \(value)")
+            }
+        }
+        /// A window the controller or the monitor looks back over: at most what the observation
+        /// ring keeps (a longer one would silently see only the ring).
+        func lookBack(_ value: SimDuration, _ path: [any CodingKey]) throws {
+            try periodic(value, path)
+            if value > Self.longestLookBack {
+                throw refuse(path, "\(path.last!.stringValue) is at most \(Self.longestLookBack) (the responses of the last "
+                             + "\(ObservationRing.size) seconds are kept), found \(value)")
+            }
+        }
+        func rate(_ value: Double, _ path: [any CodingKey]) throws {
+            try notNegative(value, path)
+            // Arrival gaps are drawn as −ln(u)/rate ≤ 37/rate seconds; a rate this low would draw
+            // gaps beyond the longest simulated time.
+            if value > 0 && value < Self.lowestRate {
+                throw refuse(path, "\(path.last!.stringValue) must be 0 or at least \(Self.lowestRate) (one request in about 12 days), found \(value)")
+            }
+        }
         typealias K = CodingKeys
 
+        if let problem = RunName.problem(name) { throw refuse([K.name], "a model's name: \(problem)") }
         if regions.primary.isEmpty { throw refuse([K.regions, Regions.CodingKeys.primary], "a region needs a name") }
         if let failover = regions.failover, failover == regions.primary || failover.isEmpty {
             throw refuse([K.regions, Regions.CodingKeys.failover], "the failover region must have a name other than the primary's ('\(regions.primary)')")
         }
 
         typealias T = Traffic.CodingKeys
-        try notNegative(traffic.requestsPerSecond, [K.traffic, T.requestsPerSecond])
+        try rate(traffic.requestsPerSecond, [K.traffic, T.requestsPerSecond])
         for (index, step) in (traffic.profile ?? []).enumerated() {
-            try notNegative(step.requestsPerSecond, [K.traffic, T.profile, ListIndexKey(index), RateStep.CodingKeys.requestsPerSecond])
+            try rate(step.requestsPerSecond, [K.traffic, T.profile, ListIndexKey(index), RateStep.CodingKeys.requestsPerSecond])
         }
         try atLeastOne(traffic.tenants, [K.traffic, T.tenants])
         try notNegative(traffic.tenantSkew, [K.traffic, T.tenantSkew])
@@ -530,8 +629,10 @@ extension ModelConfiguration {
         for (value, key) in [(mix.read, X.read), (mix.write, .write), (mix.batch, .batch), (mix.report, .report)] {
             try notNegative(value, [K.traffic, T.mix, key])
         }
-        if !(mix.read + mix.write + mix.batch + mix.report > 0) {
-            throw refuse([K.traffic, T.mix], "the shares of the mix must add up to more than zero")
+        let sum = mix.read + mix.write + mix.batch + mix.report
+        if !(abs(sum - 1) <= Self.mixTolerance) {
+            throw refuse([K.traffic, T.mix], "the shares of the mix must add up to 1, found \(sum) "
+                         + "(read \(mix.read) + write \(mix.write) + batch \(mix.batch) + report \(mix.report))")
         }
         try positive(traffic.deadline, [K.traffic, T.deadline])
         if let retry = traffic.retry {
@@ -550,7 +651,7 @@ extension ModelConfiguration {
         try atLeastOne(service.instances, [K.service, S.instances])
         if let standby = service.standbyInstances { try notNegative(standby, [K.service, S.standbyInstances]) }
         if let most = service.maxInstances { try atLeastOne(most, [K.service, S.maxInstances]) }
-        if let interval = service.scaleUpInterval { try positive(interval, [K.service, S.scaleUpInterval]) }
+        if let interval = service.scaleUpInterval { try periodic(interval, [K.service, S.scaleUpInterval]) }
         try atLeastOne(service.concurrency, [K.service, S.concurrency])
         try notNegative(service.queueLimit, [K.service, S.queueLimit])
         try share(service.backgroundErrorRate, [K.service, S.backgroundErrorRate])
@@ -569,12 +670,15 @@ extension ModelConfiguration {
         if let checks = healthChecks {
             typealias H = HealthChecks.CodingKeys
             try positive(checks.interval, [K.healthChecks, H.interval])
+            try periodic(checks.interval, [K.healthChecks, H.interval])
             try atLeastOne(checks.failureThreshold, [K.healthChecks, H.failureThreshold])
             try atLeastOne(checks.successThreshold, [K.healthChecks, H.successThreshold])
         }
         if let controller {
             typealias C = Controller.CodingKeys
             try positive(controller.evaluationWindow, [K.controller, C.evaluationWindow])
+            try lookBack(controller.evaluationWindow, [K.controller, C.evaluationWindow])
+            try periodic(controller.failback.stepInterval, [K.controller, C.failback, Failback.CodingKeys.stepInterval])
             try notNegative(controller.minimumRequests, [K.controller, C.minimumRequests])
             try share(controller.errorRateThreshold, [K.controller, C.errorRateThreshold])
             let steps = controller.failback.steps
@@ -587,6 +691,10 @@ extension ModelConfiguration {
         if let writes {
             try notNegative(writes.queueCapacity, [K.writes, Writes.CodingKeys.queueCapacity])
             if !(writes.replayRate > 0) { throw refuse([K.writes, Writes.CodingKeys.replayRate], "replayRate must be above zero, found \(writes.replayRate)") }
+        }
+
+        if let alerts {
+            try lookBack(alerts.evaluationWindow, [K.alerts, Alerts.CodingKeys.evaluationWindow])
         }
 
         typealias L = ServiceLevels.CodingKeys

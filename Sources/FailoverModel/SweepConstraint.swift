@@ -46,6 +46,17 @@ public struct SweepConstraint: Sendable, Equatable {
                   let range = part.range(of: comparison.rawValue) else {
                 throw Problem(description: "constraint '\(text)': '\(part)' is not a comparison (expected one of <, <=, >, >=, ==, !=)")
             }
+            // An operator character next to the operator (`===`, `=<`, `<>`) is a typo, not a
+            // value starting with '=': refused with its place in the constraint.
+            let operatorCharacters: Set<Character> = ["<", ">", "=", "!"]
+            let before = part[..<range.lowerBound].last
+            let after = part[range.upperBound...].first
+            if let stray = [before, after].compactMap({ $0 }).first(where: operatorCharacters.contains) {
+                let start = text.range(of: part).map { text.distance(from: text.startIndex, to: $0.lowerBound) } ?? 0
+                let offset = start + part.distance(from: part.startIndex, to: range.lowerBound) + (before.map(operatorCharacters.contains) == true ? 0 : 2) + 1
+                throw Problem(description: "constraint '\(text)': unexpected '\(stray)' at character \(offset) in '\(part)' "
+                              + "(expected one of <, <=, >, >=, ==, !=)")
+            }
             let left = part[..<range.lowerBound].trimmingCharacters(in: .whitespaces)
             let right = part[range.upperBound...].trimmingCharacters(in: .whitespaces)
             guard !left.isEmpty, !right.isEmpty else {

@@ -27,7 +27,8 @@ enum ScalarText {
         case outOfRange
     }
 
-    /// An optional sign, then decimal digits or `0x` and hexadecimal digits; `_` may separate digits
+    /// An optional sign, then decimal digits, `0x` and hexadecimal digits or `0o` and octal digits
+    /// (the YAML 1.2 core schema's three forms, which Yams reads too); `_` may separate digits
     /// (`1_000_000`). Checked for overflow digit by digit.
     static func integer<T: FixedWidthInteger>(_ text: String, as type: T.Type) -> IntegerReading<T> {
         var scalars = Substring(text).unicodeScalars[...]
@@ -39,6 +40,9 @@ enum ScalarText {
         var radix: T = 10
         if scalars.starts(with: "0x".unicodeScalars) || scalars.starts(with: "0X".unicodeScalars) {
             radix = 16
+            scalars = scalars.dropFirst(2)
+        } else if scalars.starts(with: "0o".unicodeScalars) {
+            radix = 8
             scalars = scalars.dropFirst(2)
         }
         guard let first = scalars.first, first != "_", scalars.last != "_" else { return .notANumber }

@@ -12,7 +12,7 @@ extension ExperimentPlan {
     /// names its largest written factor; on the longest of several values (instances), that one.
     ///
     /// - Throws: `FileError` for the first value beyond a limit, in the order a run checks them:
-    ///   simulated time, tenants, cache entries, instances.
+    ///   simulated time, tenants, cache entries, instances, arrival rate.
     public func checkSizeLimits(_ limits: ModelSizeLimits, variants chosen: [Int]? = nil) throws(FileError) {
         let places = Places(loaded: loaded)
         try places.checkSimulatedTime(limit: limits.maxSimulated)
@@ -73,6 +73,14 @@ extension ExperimentPlan.Places {
             throw tooLarge(most.0, most.1, unit: "instances per region", of: variant,
                            limit: "above the limit of \(limits.maxInstances) (raise it with --max-instances)")
         }
+
+        let traffic = model.traffic
+        let rates = [("traffic.requestsPerSecond", traffic.requestsPerSecond)]
+            + (traffic.profile ?? []).enumerated().map { ("traffic.profile[\($0.offset)].requestsPerSecond", $0.element.requestsPerSecond) }
+        if let fastest = rates.first(where: { $0.1 == traffic.highestRate }), fastest.1 > limits.maxRequestsPerSecond {
+            throw tooLarge(fastest.0, fastest.1, unit: "requests per second", of: variant,
+                           limit: "above the limit of \(limits.maxRequestsPerSecond) (raise it with --max-rate)")
+        }
     }
 
     /// The error for `modelKey` (a key path of the model, whose value in `variant` is `value`,
@@ -80,7 +88,7 @@ extension ExperimentPlan.Places {
     /// limit and how to raise it: where an override sets the value, at the override's value in
     /// the experiment (`overrides["traffic.tenants"]: traffic.tenants is 2000000 tenants, …`);
     /// otherwise at the key in the model file (`traffic.tenants: 2000000 tenants, …`).
-    func tooLarge(_ modelKey: String, _ value: Int, unit: String? = nil, of variant: ExperimentPlan.Variant,
+    func tooLarge<Value>(_ modelKey: String, _ value: Value, unit: String? = nil, of variant: ExperimentPlan.Variant,
                   because detail: String? = nil, limit: String) -> FileError {
         let amount = [unit.map { "\(value) \($0)" }, detail].compactMap { $0 }.joined(separator: ": ")
         if let key = Self.override(for: modelKey, among: Array(variant.overrides.keys)),

@@ -98,6 +98,14 @@ public struct Distribution: Sendable, Equatable, CustomStringConvertible {
         return Distribution(.lognormal(mu: mu, sigma: sigma))
     }
 
+    /// Lognormal from its own mean and the standard deviation `sigma` of the underlying normal:
+    /// `mu = ln(mean) − sigma²/2`, so that `E[X] = exp(mu + sigma²/2) = mean`.
+    public static func lognormal(mean: Double, sigma: Double) throws(DistributionError) -> Distribution {
+        try check(mean.isFinite && mean > 0, "lognormal", "mean", mean, "a positive number")
+        try check(sigma.isFinite && sigma >= 0, "lognormal", "sigma", sigma, "zero or a positive number")
+        return Distribution(.lognormal(mu: Double.log(mean) - sigma * sigma / 2, sigma: sigma))
+    }
+
     /// Pareto (type I): `P(X > x) = (scale/x)^shape` for `x ≥ scale`.
     public static func pareto(scale: Double, shape: Double) throws(DistributionError) -> Distribution {
         try check(scale.isFinite && scale > 0, "pareto", "scale", scale, "a positive number")
@@ -379,11 +387,21 @@ public struct DurationDistribution: Sendable, Equatable, CustomStringConvertible
         try! DurationDistribution(seconds: .constant(max(0, duration.seconds)))
     }
 
+    /// A draw, in whole nanoseconds, truncated to [0, ``SimDuration/longestStated``]: the
+    /// support of every duration distribution lies within the longest simulated time, so that a
+    /// heavy tail (a Pareto of shape 0.1) cannot overflow the clock it is added to. (A point mass
+    /// at the bound, as at zero for the normal; no parameter a file can state puts measurable
+    /// probability there short of a tail that reaches 10 years.)
     @inlinable
     public func sample<Source: RandomSource>(_ source: inout Source) -> SimDuration {
         let value = seconds.sample(&source)
-        return SimDuration(seconds: value > 0 ? value : 0)
+        if value > 0 {
+            return value < DurationDistribution.longestSeconds ? SimDuration(seconds: value) : .longestStated
+        }
+        return .zero
     }
+
+    @usableFromInline static let longestSeconds = SimDuration.longestStated.seconds
 
     public var description: String { seconds.description }
 }

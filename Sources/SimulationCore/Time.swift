@@ -164,6 +164,8 @@ public enum DurationParseError: Error, Equatable, Sendable, CustomStringConverti
     case negative(String)
     /// More than the time type holds (about 292 years).
     case overflow(String)
+    /// More than ``SimDuration/longestStated``, the longest duration an input may state.
+    case beyondLongest(String)
 
     public var description: String {
         let expected = "expected a duration such as 250ms, 30s, 1.5s, 15m, 2h or 365d (units: ns, us, ms, s, m, h, d)"
@@ -171,11 +173,32 @@ public enum DurationParseError: Error, Equatable, Sendable, CustomStringConverti
         case .malformed(let text): return "'\(text)' is not a duration: \(expected)"
         case .negative(let text): return "'\(text)' is negative: a duration must be zero or more"
         case .overflow(let text): return "'\(text)' is longer than the time type holds (about 292 years)"
+        case .beyondLongest(let text):
+            return "'\(text)' is longer than \(SimDuration.longestStated), the longest duration an input may state "
+                + "(the longest simulated time; no run can use more)"
         }
     }
 }
 
 extension SimDuration {
+    /// The longest duration a model, an experiment, a breaker parameter or a limit may state, and
+    /// the longest a duration distribution yields (``DurationDistribution`` truncates its samples
+    /// here): 3650 days (10 years).
+    ///
+    /// Why a bound: simulated time is an `Int64` of nanoseconds (about 292 years) and events are
+    /// scheduled at `now + d`, where `d` may be a sum of a few stated or sampled durations. With
+    /// the run itself limited to this length (`--max-simulated` cannot exceed it) and every
+    /// term at most this long, such sums stay below 28 × 10 years, well inside the type: `SimTime +`
+    /// cannot overflow, whatever a file says.
+    public static let longestStated = SimDuration.days(3650)
+
+    /// ``init(parsing:)`` for a duration an input states: also refuses one longer than
+    /// ``longestStated``.
+    public init(parsingStated text: String) throws(DurationParseError) {
+        try self.init(parsing: text)
+        if self > SimDuration.longestStated { throw .beyondLongest(text) }
+    }
+
     /// Reads a duration as people write it: one or more `<number><unit>` parts (`250ms`, `1.5s`,
     /// `1m30s`, `365d`), units `ns`, `us` (or `µs`), `ms`, `s`, `m`, `h`, `d`. Decimals are exact
     /// down to the nanosecond (digits beyond it are rounded half to even). A bare `0` is zero.
@@ -261,8 +284,9 @@ extension String {
 }
 
 extension SimDuration: Codable {
-    /// Decodes from a string such as `30s` (or a bare `0`); a malformed, negative or overflowing
-    /// value is a `DecodingError.dataCorrupted` whose debug description says what was expected.
+    /// Decodes from a string such as `30s` (or a bare `0`); a malformed or negative value, or one
+    /// longer than ``longestStated``, is a `DecodingError.dataCorrupted` whose debug description
+    /// says what was expected.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let integer = try? container.decode(Int64.self), integer == 0 {
@@ -271,7 +295,7 @@ extension SimDuration: Codable {
         }
         let text = try container.decode(String.self)
         do {
-            self = try SimDuration(parsing: text)
+            self = try SimDuration(parsingStated: text)
         } catch {
             throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
         }

@@ -13,7 +13,9 @@ import SimulationCore
 /// anchors and aliases; overrides of random paths). Each input goes through `FileKind.read`,
 /// ``LocatedYAMLDecoder`` (bytes), `ExperimentLoader.model(text:file:overrides:)`,
 /// `ExperimentLoader.load(experimentText:…)`, ``ExperimentPlan`` and
-/// `FailoverSimulation.check(model:experiment:seed:)`. It must load or throw a typed error
+/// `FailoverSimulation.check(model:experiment:seed:)`; an input that passes all of them is then
+/// simulated briefly (``FuzzTargets/runLimits``: a bounded number of events, so that no input can
+/// hang the fuzzer however long its durations or high its rates). It must load or throw a typed error
 /// (`FileError`, `ModelError`, `DistributionError`): anything else is a finding, and so is a crash
 /// (a trap kills the process) or a hang.
 ///
@@ -204,6 +206,11 @@ enum FuzzDictionary {
         "{exponential: {mean: 100000d}}", "{exponential: {mean: 1ns}}", "{constant: 0s}", "{lognormal: {}}",
         "{lognormal: {median: 1s, p99: 2s}, uniform: {low: 1s, high: 2s}}",
         "[reference, reference]", "[1, 1]", "[18446744073709551615, 0]",
+        // Extremes a run must survive or refuse up front (issue 15, items 17–20): the longest
+        // stated duration and one past it, the shortest, huge counts and rates, tiny rates.
+        "3650d", "3650d1ns", "1ms", "0o17", "0x10", "1e9", "1e-7", "1e-300", "100000000", "4294967296",
+        "{pareto: {scale: 1ms, shape: 0.01}}", "{lognormal: {mean: 1s, sigma: 30}}", "{lognormal: {mu: 50, sigma: 1}}",
+        "{uniform: {low: 0s, high: 3650d}}",
     ]
 
     static let overridePaths: [String] = [
@@ -216,6 +223,12 @@ enum FuzzDictionary {
         "slo.latency[0].p50", "triggers[0].target", "triggers[5].target", "regions.primary", "kind", "name",
         "a..b", "[0]", "breakers[-1].name", "breakers[99999999999999999999].name", "", ".", "traffic.", "traffic[0]",
         "traffic.mix.read.deeper", "newSection.key", "breakers[0].resilience4j.newKey",
+        "links.connectTimeout", "database.callTimeout", "database.refuseLatency", "cache.ttl", "healthChecks.timeout",
+        "controller.actionDelay", "controller.evaluationWindow", "alerts.evaluationWindow", "controller.failback.stepInterval",
+        "service.processing", "service.scaleUpInterval", "service.coldStart", "traffic.retry.backoff", "traffic.retry.maxAttempts",
+        "traffic.profile[0].requestsPerSecond", "breakers[0].monitorWindow", "breakers[0].halfOpenMaxCalls",
+        "breakers[0].resilience4j.slidingWindowSize", "breakers[0].resilience4j.permittedNumberOfCallsInHalfOpenState",
+        "breakers[0].hystrix.metricsRollingStatisticalWindowInMilliseconds", "database.replication.lag.lognormal.p99",
     ]
 
     static let scalars: [Unicode.Scalar] = [
@@ -550,13 +563,27 @@ struct FuzzTargets {
         baseExperiment = try? LocatedYAMLDecoder().decode(ExperimentConfiguration.self, from: experiment.text, file: experiment.name)
     }
 
+    /// What a mutant that validates is simulated under: few enough events (and pending events,
+    /// and a small enough model) that no input can run long or take much memory, whatever its
+    /// durations and rates. A run that reaches a limit ends as `stoppedAtEventLimit`, a result.
+    static let runLimits = SimulationLimits(maxEvents: 200_000, maxPendingEvents: 200_000)
+    static let sizeLimits = ModelSizeLimits(maxTenants: 100_000, maxCacheEntries: 2_000_000, maxInstances: 1_000,
+                                            maxRequestsPerSecond: 100_000)
+
+    /// A short run of `model` under `experiment` (issue 15: what validates must also run).
+    static func simulate(_ model: ModelConfiguration, _ experiment: ExperimentConfiguration, seed: UInt64) throws {
+        let result = try FailoverSimulation.run(model: model, experiment: experiment, seed: seed, limits: runLimits, sizeLimits: sizeLimits)
+        precondition(result.identity.simulatedSeconds <= sizeLimits.maxSimulated.seconds,
+                     "a run went past --max-simulated: \(result.identity.simulatedSeconds) s")
+    }
+
     /// Every target, in order; the first unexpected error ends the input.
     func run(_ input: FuzzInput) -> FuzzOutcome {
         var labels: [String] = []
-        func attempt(_ body: () throws -> Void) -> FuzzOutcome? {
+        func attempt(as success: String = "loaded", _ body: () throws -> Void) -> FuzzOutcome? {
             do {
                 try body()
-                labels.append("loaded")
+                labels.append(success)
                 return nil
             } catch let error as FileError {
                 labels.append("FileError")
@@ -588,10 +615,13 @@ struct FuzzTargets {
             var model: ModelConfiguration? = nil
             if let finding = attempt({ model = try ExperimentLoader.model(text: text, file: input.file) }) { return finding }
             if let model, let baseExperiment {
+                var checked = false
                 if let finding = attempt({
                     try FailoverSimulation.check(model: model, experiment: baseExperiment, seed: 1)
                     _ = FailoverSimulation.runKey(model: model, experiment: baseExperiment, variant: "baseline", overrides: [:], seed: 1)
+                    checked = true
                 }) { return finding }
+                if checked, let finding = attempt(as: "simulated", { try Self.simulate(model, baseExperiment, seed: 1) }) { return finding }
             }
             if !input.overrides.isEmpty {
                 if let finding = attempt({
@@ -604,6 +634,7 @@ struct FuzzTargets {
                 return finding
             }
             let modelText = input.modelText
+            var simulated: (ModelConfiguration, ExperimentConfiguration, UInt64)? = nil
             if let finding = attempt({
                 let loaded = try ExperimentLoader.load(experimentText: text, experimentFile: input.file) { _ throws(FileError) in
                     (text: modelText, file: "model.yaml")
@@ -613,7 +644,10 @@ struct FuzzTargets {
                     try FailoverSimulation.check(model: variant.model, experiment: plan.experiment, seed: plan.seeds.first ?? 1)
                 }
                 _ = plan.runs(seeds: Array(plan.seeds.prefix(2)))
+                simulated = plan.variants.first.map { ($0.model, plan.experiment, plan.seeds.first ?? 1) }
             }) { return finding }
+            if let (model, experiment, seed) = simulated,
+               let finding = attempt(as: "simulated", { try Self.simulate(model, experiment, seed: seed) }) { return finding }
         }
         return FuzzOutcome(label: labels.last ?? "loaded", detail: nil)
     }

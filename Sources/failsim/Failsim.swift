@@ -129,6 +129,10 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The SQLite file runs are stored in.", valueName: "file"))
     var db: String = "failsim.sqlite"
 
+    func validate() throws {
+        if db.isEmpty { throw ValidationError("--db needs a file name, found an empty one") }
+    }
+
     /// Opens the store to store runs: creates the file if missing and upgrades its schema.
     func open() throws -> RunStore {
         try RunStore(path: db)

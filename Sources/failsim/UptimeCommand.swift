@@ -114,6 +114,9 @@ struct UptimeCommand: ParsableCommand {
         for (name, text) in [("--year-length", yearLength), ("--compress-after", compressAfter), ("--post", post)] {
             do { _ = try SimDuration(parsing: text) } catch { throw ValidationError("\(name): \(error)") }
         }
+        if let length = try? SimDuration(parsing: yearLength), length < UptimeSettings.shortestYear {
+            throw ValidationError("--year-length must be at least \(UptimeSettings.shortestYear), found \(yearLength)")
+        }
         if let load {
             do { _ = try LoadLevel.parseList(load) } catch { throw ValidationError("--load: \(error)") }
         }

@@ -99,11 +99,20 @@ public struct HystrixPolicy: Sendable, Equatable {
             throw .inconsistent(parameters: ["metricsHealthSnapshotIntervalInMilliseconds", "metricsRollingStatisticalWindowInMilliseconds"],
                                 message: "the snapshot interval (\(metricsHealthSnapshotIntervalInMilliseconds) ms) must not be longer than the window (\(metricsRollingStatisticalWindowInMilliseconds) ms)")
         }
+        // Each snapshot is a step of the health ring, taken one by one while the window holds
+        // calls: a 10-year window of 1 ms snapshots would take 3 × 10¹¹ steps through a quiet
+        // stretch, and as many buckets.
+        guard metricsRollingStatisticalWindowInMilliseconds / metricsHealthSnapshotIntervalInMilliseconds <= Int64(HystrixPolicy.mostHealthBuckets) else {
+            throw .inconsistent(parameters: ["metricsRollingStatisticalWindowInMilliseconds", "metricsHealthSnapshotIntervalInMilliseconds"],
+                                message: "the window (\(metricsRollingStatisticalWindowInMilliseconds) ms) holds "
+                                    + "\(metricsRollingStatisticalWindowInMilliseconds / metricsHealthSnapshotIntervalInMilliseconds) snapshot intervals "
+                                    + "(\(metricsHealthSnapshotIntervalInMilliseconds) ms); at most \(HystrixPolicy.mostHealthBuckets) are allowed")
+        }
         guard executionTimeoutInMilliseconds > 0 else {
             throw .outOfRange(parameter: "executionTimeoutInMilliseconds",
                               value: String(executionTimeoutInMilliseconds), expected: "more than 0 milliseconds")
         }
-        let limit: Int64 = 9_000_000_000_000 // about 285 years: the time type's range, in milliseconds
+        let limit = SimDuration.longestStated.nanoseconds / 1_000_000 // the longest duration an input may state
         for (name, value) in [("circuitBreakerSleepWindowInMilliseconds", circuitBreakerSleepWindowInMilliseconds),
                               ("metricsRollingStatisticalWindowInMilliseconds", metricsRollingStatisticalWindowInMilliseconds),
                               ("executionTimeoutInMilliseconds", executionTimeoutInMilliseconds)] where value > limit {
@@ -132,6 +141,10 @@ public struct HystrixPolicy: Sendable, Equatable {
             executionTimeoutInMilliseconds: reader.milliseconds("executionTimeoutInMilliseconds", default: 1_000))
     }
 
+    /// The most health buckets a window may hold (window over snapshot interval): 100,000, a
+    /// 10-second window of 0.1 ms snapshots (the library's defaults make 20).
+    public static let mostHealthBuckets = 100_000
+
     /// Health buckets in the window (the window over the snapshot interval, truncated).
     public var healthBucketCount: Int {
         Int(metricsRollingStatisticalWindowInMilliseconds / metricsHealthSnapshotIntervalInMilliseconds)
@@ -159,6 +172,7 @@ struct HystrixMachine: Sendable {
     var nextSnapshot: SimTime
     var bucketTotal: Int64 = 0
     var bucketErrors: Int64 = 0
+    let bucketsInWindow: Int
     var ringTotals: [Int64]
     var ringErrors: [Int64]
     var ringHead = 0
@@ -172,8 +186,11 @@ struct HystrixMachine: Sendable {
         snapshotInterval = policy.metricsHealthSnapshotIntervalInMilliseconds * 1_000_000
         timeout = policy.executionTimeoutEnabled ? policy.executionTimeoutInMilliseconds * 1_000_000 : .max
         nextSnapshot = SimTime(nanoseconds: snapshotInterval)
-        ringTotals = Array(repeating: 0, count: policy.healthBucketCount)
-        ringErrors = Array(repeating: 0, count: policy.healthBucketCount)
+        bucketsInWindow = policy.healthBucketCount
+        // The ring grows as snapshots are taken, up to the window's buckets: slots not yet
+        // written hold zero counts, which the library's pre-filled ring evicts as nothing.
+        ringTotals = []
+        ringErrors = []
     }
 
     /// Hystrix's `HealthCounts.getErrorPercentage`: a truncated whole percentage.
@@ -202,12 +219,20 @@ struct HystrixMachine: Sendable {
                 nextSnapshot = firstSnapshot(after: now)
                 return
             }
-            ringHead += 1
-            if ringHead == ringTotals.count { ringHead = 0 }
-            windowTotal += bucketTotal - ringTotals[ringHead]
-            windowErrors += bucketErrors - ringErrors[ringHead]
-            ringTotals[ringHead] = bucketTotal
-            ringErrors[ringHead] = bucketErrors
+            if ringTotals.count < bucketsInWindow {
+                ringTotals.append(bucketTotal)
+                ringErrors.append(bucketErrors)
+                ringHead = ringTotals.count - 1
+                windowTotal += bucketTotal
+                windowErrors += bucketErrors
+            } else {
+                ringHead += 1
+                if ringHead == ringTotals.count { ringHead = 0 }
+                windowTotal += bucketTotal - ringTotals[ringHead]
+                windowErrors += bucketErrors - ringErrors[ringHead]
+                ringTotals[ringHead] = bucketTotal
+                ringErrors[ringHead] = bucketErrors
+            }
             bucketTotal = 0
             bucketErrors = 0
             if windowTotal >= volumeThreshold
@@ -262,10 +287,8 @@ struct HystrixMachine: Sendable {
     }
 
     private mutating func resetHealthCounts(at now: SimTime) {
-        for index in ringTotals.indices {
-            ringTotals[index] = 0
-            ringErrors[index] = 0
-        }
+        ringTotals.removeAll(keepingCapacity: true)
+        ringErrors.removeAll(keepingCapacity: true)
         ringHead = 0
         windowTotal = 0
         windowErrors = 0

@@ -82,9 +82,11 @@ public struct ReferencePolicy: Sendable, Equatable {
     }
 }
 
-/// The reference policy's moving parts. Failure times sit in a ring of `failureThreshold` slots:
-/// only the last `failureThreshold` failures can decide, and they are all in the window exactly
-/// when the oldest of them is.
+/// The reference policy's moving parts. Failure times sit in a ring of up to `failureThreshold`
+/// slots: only the last `failureThreshold` failures can decide, and they are all in the window
+/// exactly when the oldest of them is. The ring grows as failures come, so its size is that of
+/// the failures recorded since the breaker last closed, never more: a `failureThreshold` of 10⁸
+/// costs nothing until 10⁸ failures have happened.
 struct ReferenceMachine: Sendable {
     let policy: ReferencePolicy
     var openedAt: SimTime = .zero
@@ -96,7 +98,7 @@ struct ReferenceMachine: Sendable {
 
     init(policy: ReferencePolicy) {
         self.policy = policy
-        failureTimes = Array(repeating: .zero, count: policy.failureThreshold)
+        failureTimes = []
     }
 
     mutating func permitsCall(at now: SimTime, recorder: inout TransitionRecorder) -> Bool {
@@ -125,9 +127,15 @@ struct ReferenceMachine: Sendable {
         switch recorder.state {
         case .closed:
             guard outcome == .failure else { return }
-            failureTimes[failureCursor] = now
-            failureCursor += 1
-            if failureCursor == failureTimes.count { failureCursor = 0 }
+            if failureTimes.count < policy.failureThreshold {
+                // Filling: the oldest is the first; once full, the cursor wraps to it.
+                failureTimes.append(now)
+                failureCursor = failureTimes.count == policy.failureThreshold ? 0 : failureTimes.count
+            } else {
+                failureTimes[failureCursor] = now
+                failureCursor += 1
+                if failureCursor == failureTimes.count { failureCursor = 0 }
+            }
             failuresRecorded += 1
             guard failuresRecorded >= policy.failureThreshold else { return }
             // The oldest of the last `failureThreshold` failures sits at the cursor.
@@ -146,6 +154,7 @@ struct ReferenceMachine: Sendable {
                 guard trialSuccesses >= policy.successThreshold else { return }
                 failuresRecorded = 0
                 failureCursor = 0
+                failureTimes.removeAll(keepingCapacity: true)
                 recorder.move(to: .closed, at: now, because: .trialSuccessesReached)
             case .failure:
                 open(at: now, because: .trialFailed, recorder: &recorder)

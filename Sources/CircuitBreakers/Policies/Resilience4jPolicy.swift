@@ -220,23 +220,30 @@ struct WindowTotals: Sendable, Equatable {
     var slow: Int32 = 0
 }
 
-/// The outcomes Resilience4j aggregates: a ring of the last N calls (COUNT_BASED) or N one-second
+/// The outcomes Resilience4j aggregates: the last N calls (COUNT_BASED) or N one-second
 /// buckets (TIME_BASED), with running totals updated subtract-on-evict as the library does.
+///
+/// Neither allocates in proportion to N: the COUNT_BASED ring grows as calls come, up to N slots
+/// (a slot never written holds no call, so evicting it subtracts nothing, as the library's
+/// pre-filled ring does); the TIME_BASED window keeps only the seconds that had calls, and at most
+/// the N latest of them. A `slidingWindowSize` of 10⁹ costs what the calls actually made cost.
 struct OutcomeWindow: Sendable {
     let isTimeBased: Bool
     let size: Int
     /// COUNT_BASED slots: bit 0 a call, bit 1 failed, bit 2 slow.
     var slots: [UInt8]
-    /// TIME_BASED buckets: their second, and counts.
+    /// TIME_BASED: the seconds that had calls, oldest first, in a circular buffer from `first`.
     var bucketSeconds: [Int64]
     var bucketTotals: [WindowTotals]
+    var first = 0
+    var bucketCount = 0
     var head = 0
     var totals = WindowTotals()
 
     init(countBased size: Int) {
         isTimeBased = false
         self.size = size
-        slots = Array(repeating: 0, count: size)
+        slots = []
         bucketSeconds = []
         bucketTotals = []
     }
@@ -245,9 +252,8 @@ struct OutcomeWindow: Sendable {
         isTimeBased = true
         self.size = size
         slots = []
-        let second = time.nanoseconds / 1_000_000_000
-        bucketSeconds = (0..<size).map { second + Int64($0) }
-        bucketTotals = Array(repeating: WindowTotals(), count: size)
+        bucketSeconds = []
+        bucketTotals = []
     }
 
     @inline(__always)
@@ -255,38 +261,71 @@ struct OutcomeWindow: Sendable {
         let failedCount: Int32 = failed ? 1 : 0
         let slowCount: Int32 = slow ? 1 : 0
         if !isTimeBased {
-            head += 1
-            if head == size { head = 0 }
-            let evicted = slots[head]
-            totals.calls -= Int32(evicted & 1)
-            totals.failed -= Int32((evicted >> 1) & 1)
-            totals.slow -= Int32((evicted >> 2) & 1)
-            slots[head] = 1 | UInt8(failedCount << 1) | UInt8(slowCount << 2)
+            let entry = 1 | UInt8(failedCount << 1) | UInt8(slowCount << 2)
+            if slots.count < size {
+                slots.append(entry)
+                head = slots.count - 1
+            } else {
+                head += 1
+                if head == size { head = 0 }
+                let evicted = slots[head]
+                totals.calls -= Int32(evicted & 1)
+                totals.failed -= Int32((evicted >> 1) & 1)
+                totals.slow -= Int32((evicted >> 2) & 1)
+                slots[head] = entry
+            }
         } else {
             let second = now.nanoseconds / 1_000_000_000
-            let difference = second - bucketSeconds[head]
-            if difference > 0 {
-                var toMove = min(difference, Int64(size))
-                repeat {
-                    toMove -= 1
-                    head += 1
-                    if head == size { head = 0 }
-                    let evicted = bucketTotals[head]
-                    totals.calls -= evicted.calls
-                    totals.failed -= evicted.failed
-                    totals.slow -= evicted.slow
-                    bucketTotals[head] = WindowTotals()
-                    bucketSeconds[head] = second - toMove
-                } while toMove > 0
+            // Seconds at or before `second − size` have left the window.
+            while bucketCount > 0 && bucketSeconds[first] <= second - Int64(size) {
+                let evicted = bucketTotals[first]
+                totals.calls -= evicted.calls
+                totals.failed -= evicted.failed
+                totals.slow -= evicted.slow
+                first += 1
+                if first == bucketSeconds.count { first = 0 }
+                bucketCount -= 1
             }
-            bucketTotals[head].calls += 1
-            bucketTotals[head].failed += failedCount
-            bucketTotals[head].slow += slowCount
+            if bucketCount == 0 || bucketSeconds[last] < second {
+                appendBucket(second)
+            }
+            bucketTotals[last].calls += 1
+            bucketTotals[last].failed += failedCount
+            bucketTotals[last].slow += slowCount
         }
         totals.calls += 1
         totals.failed += failedCount
         totals.slow += slowCount
         return totals
+    }
+
+    /// The newest bucket's index (with at least one bucket).
+    private var last: Int {
+        let index = first + bucketCount - 1
+        return index >= bucketSeconds.count ? index - bucketSeconds.count : index
+    }
+
+    private mutating func appendBucket(_ second: Int64) {
+        if bucketCount == bucketSeconds.count {
+            // Full: lay the buffer out oldest first and double it (at most `size` buckets live,
+            // so it stops growing there).
+            let order = (0..<bucketCount).map { (first + $0) % max(1, bucketSeconds.count) }
+            let capacity = min(size, max(4, 2 * bucketCount))
+            var seconds = order.map { bucketSeconds[$0] }
+            var counts = order.map { bucketTotals[$0] }
+            seconds.reserveCapacity(capacity)
+            counts.reserveCapacity(capacity)
+            while seconds.count < capacity {
+                seconds.append(0)
+                counts.append(WindowTotals())
+            }
+            bucketSeconds = seconds
+            bucketTotals = counts
+            first = 0
+        }
+        bucketCount += 1
+        bucketSeconds[last] = second
+        bucketTotals[last] = WindowTotals()
     }
 }
 

@@ -131,6 +131,8 @@ public struct TraceReader {
             while end < count && bytes[end] != 0x0A { end += 1 }
             offset = end + 1
             if end > start && bytes[end - 1] == 0x0D { end -= 1 }
+            // A byte-order mark (EF BB BF) before the first line is not part of it, as in model files.
+            if start == 0 && end >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { start = 3 }
             // Skip leading blanks; a blank or comment line carries nothing.
             while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
             if start == end || bytes[start] == 0x23 { continue }
