@@ -53,7 +53,8 @@ extension Failsim {
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
         let names = configuration.subcommands.map { $0.configuration.commandName ?? "" }
-        if let first = arguments.first, !first.hasPrefix("-"), !names.contains(first) {
+        // `help` is ArgumentParser's own (`failsim help sweep`).
+        if let first = arguments.first, !first.hasPrefix("-"), !names.contains(first), first != "help" {
             let hint = didYouMean(first, among: names).map { "; did you mean '\($0)'?" } ?? ""
             printError("error: unknown command '\(first)'\(hint) The commands are: \(names.joined(separator: ", ")).")
             printError("Usage: failsim <subcommand>; see 'failsim --help'.")

@@ -21,6 +21,8 @@ struct CommandLineTests {
         #expect(typo.status == 64)
         #expect(typo.stderr.hasPrefix("error: unknown command 'swep'; did you mean 'sweep'?"), "\(typo.stderr)")
         #expect(!typo.stderr.contains("unexpected argument"))
+        let help = try failsim.run(["help", "sweep"])
+        #expect(help.status == 0 && help.stdout.contains("failsim sweep"), "\(help.stderr)")
         let unrelated = try failsim.run(["frobnicate"])
         #expect(unrelated.status == 64)
         #expect(unrelated.stderr.contains("unknown command 'frobnicate'") && !unrelated.stderr.contains("did you mean"))

@@ -386,8 +386,13 @@ struct BusyDatabaseCommandTests {
         #expect(try failsim.run(["sweep", experiment, "--variant", "impossible", "--db", failsim.db]).status == 0)  // the database exists
         let sweep = try BackgroundFailsim(failsim, ["sweep", experiment, "--variant", "baseline", "--jobs", "2", "--busy-wait", "0",
                                                     "--db", failsim.db], name: "busy-sweep")
-        Thread.sleep(forTimeInterval: 1)
+        // The lock is taken once the sweep has the database open (its shared-memory file appears)
+        // and is held until the sweep has exited, however slow a loaded machine makes the runs.
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: failsim.db + "-shm") && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        Thread.sleep(forTimeInterval: 0.5)
         let marker = failsim.folder.appendingPathComponent("locked").path
+        let release = failsim.folder.appendingPathComponent("release").path
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
         holder.arguments = [failsim.db]
@@ -395,9 +400,11 @@ struct BusyDatabaseCommandTests {
         holder.standardInput = input
         holder.standardOutput = FileHandle.nullDevice
         try holder.run()
-        input.fileHandleForWriting.write(Data(".bail on\n.timeout 10000\nBEGIN IMMEDIATE;\n.shell touch '\(marker)'\n.shell sleep 25\nCOMMIT;\n".utf8))
+        input.fileHandleForWriting.write(Data((".bail on\n.timeout 10000\nBEGIN IMMEDIATE;\n.shell touch '\(marker)'\n"
+                                               + ".shell while [ ! -e '\(release)' ]; do sleep 0.1; done\nCOMMIT;\n").utf8))
         try input.fileHandleForWriting.close()
         let result = try sweep.wait()
+        FileManager.default.createFile(atPath: release, contents: nil)
         holder.waitUntilExit()
         try #require(FileManager.default.fileExists(atPath: marker), "sqlite3 held the lock")
         #expect(result.status == 74, "\(result.stderr)")
