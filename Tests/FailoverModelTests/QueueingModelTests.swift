@@ -101,8 +101,9 @@ struct QueueingModelTests {
         let wq = waiting / (Double(servers) * mu - lambda)
         try Self.expectAgrees(figures.map(\.utilisation), rho, "ρ", width: 0.02)
         try Self.expectAgrees(figures.map(\.waitProbability), waiting, "P(wait > 0)", width: 0.05)
-        try Self.expectAgrees(figures.map(\.meanWaitSeconds), wq, "Wq")
-        try Self.expectAgrees(figures.map(\.meanQueueLength), lambda * wq, "Lq")
+        // Waits are strongly autocorrelated near saturation: six 30-minute replications pin Wq to ±25 %.
+        try Self.expectAgrees(figures.map(\.meanWaitSeconds), wq, "Wq", width: 0.25)
+        try Self.expectAgrees(figures.map(\.meanQueueLength), lambda * wq, "Lq", width: 0.25)
         #expect(figures.allSatisfy { $0.started > 10_000 && $0.waited <= $0.started })
     }
 

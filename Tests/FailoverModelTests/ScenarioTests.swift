@@ -192,7 +192,7 @@ struct EmbeddedFileTests {
 struct GoldenDigestTests {
     /// The digest of a fixed short run on Linux x86-64 with Swift 6.3.1. When behaviour changes on
     /// purpose, bump `FailoverSimulation.engineVersion` and replace this value with the new digest.
-    static let golden = "654e50bc2b4f9ce3f191eb684fe7e303909b52c1ac10991af2ba52b0e4ea2125"
+    static let golden = "6085d14c097d49a392c26c58dc1b7bb2ad459b4a90aa878a35f2705df23a45a9"
 
     @Test("A fixed short run reproduces its committed digest")
     func golden() throws {
