@@ -104,9 +104,15 @@ public struct ScenarioEffect: Codable, Sendable, Equatable {
         var errorRate = Array(repeating: 0.0, count: bins)
         for sample in run.series where sample.scope == "all" && (sample.metric == "errorRate" || sample.metric == "requestsPerSecond") {
             // Result seconds are on the experiment's clock; bins count from the end of the warm-up.
-            let index = Int(((sample.startSeconds - measuredFromSeconds) / Self.binSeconds).rounded())
-            guard index >= 0 && index < bins else { continue }
-            if sample.metric == "errorRate" { errorRate[index] = sample.value } else { rate[index] = sample.value }
+            // A run longer than 12 hours has wider intervals (`FailoverWorld.seriesWidth`): each
+            // covers several bins, which take its rates evenly.
+            let first = Int(((sample.startSeconds - measuredFromSeconds) / Self.binSeconds).rounded())
+            let covered = max(1, Int((sample.widthSeconds / Self.binSeconds).rounded()))
+            var index = max(0, first)
+            while index < min(bins, first + covered) {
+                if sample.metric == "errorRate" { errorRate[index] = sample.value } else { rate[index] = sample.value }
+                index += 1
+            }
         }
         for index in 0..<bins {
             failed[index] = (errorRate[index] * rate[index] * Self.binSeconds).rounded()

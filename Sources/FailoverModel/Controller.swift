@@ -220,12 +220,16 @@ extension FailoverWorld {
         var destroyed: Int64 = 0
         if model.database?.replication.mode == .async {
             let t = now.nanoseconds
-            let before = replicationPending.count
+            // Only acknowledged writes of the measured period are counted (`WriteTally`).
+            destroyed = Int64(replicationPending.lazy.filter { $0.counted && $0.commit <= t && $0.arrives > t }.count)
             replicationPending.removeAll { $0.commit <= t && $0.arrives > t }
-            destroyed = Int64(before - replicationPending.count)
         }
         writes.lost += destroyed
-        if writeQueueRegion == 0 { writes.lost += Int64(writeQueue.count); writeQueue.removeAll() }
+        writes.lostAfterCommit += destroyed
+        if writeQueueRegion == 0 {
+            writes.lost += Int64(writeQueue.lazy.filter(\.counted).count)
+            writeQueue.removeAll()
+        }
         return destroyed
     }
 
@@ -515,8 +519,7 @@ extension FailoverWorld {
         let perTick = max(1, Int(policy.replayRate / 10))
         var replayed = 0
         while replayed < perTick, !writeQueue.isEmpty {
-            writeQueue.removeFirst()
-            writes.replayed += 1
+            if writeQueue.removeFirst().counted { writes.replayed += 1 }
             replayed += 1
         }
         if writeQueue.isEmpty {

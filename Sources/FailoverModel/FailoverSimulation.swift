@@ -73,17 +73,20 @@ public enum FailoverSimulation {
     }
 
     /// ``run(model:experiment:variant:overrides:seed:limits:progress:)``, also handing back the
-    /// world for tests to inspect; `traceArrivals` folds every arrival into its `arrivalDigest`.
+    /// world for tests to inspect; `traceArrivals` folds every arrival into its `arrivalDigest`,
+    /// `keepArrivalBins` keeps every 1 s arrival bin (``ArrivalBins/rate(_:bin:)``).
     static func simulate(
         model: ModelConfiguration, experiment: ExperimentConfiguration, variant: String = "baseline",
         overrides: [String: String] = [:], seed: UInt64, limits: SimulationLimits = SimulationLimits(),
-        sizeLimits: ModelSizeLimits = ModelSizeLimits(), traceArrivals: Bool = false, progress: ((RunProgress) -> Void)? = nil
+        sizeLimits: ModelSizeLimits = ModelSizeLimits(), traceArrivals: Bool = false, keepArrivalBins: Bool = false,
+        progress: ((RunProgress) -> Void)? = nil
     ) throws -> (result: RunResult, world: FailoverWorld) {
         try checkSize(model: model, experiment: experiment, limits: sizeLimits)
         let declared = experiment
         let experiment = try expandFaultProcesses(experiment, seed: seed)
         try validate(model: model, experiment: experiment)
         let world = try start(model: model, experiment: experiment, declared: declared, seed: seed, limits: limits, traceArrivals: traceArrivals)
+        if keepArrivalBins { world.arrivals.keepEveryBin() }
         return (finish(world, seed: seed, variant: variant, overrides: overrides, until: sizeLimits.maxSimulated, progress: progress), world)
     }
 
@@ -174,8 +177,8 @@ public enum FailoverSimulation {
     ///
     /// `branch` is a branch when it differs from `trunk` only in some faults ending earlier, in
     /// faults added after the trunk's (in the list, and in time: from the instant on), and in its
-    /// measured duration; neither run has fault processes, no fault whose end moves flaps, and
-    /// the instant — the earliest moved end or added start — lies within both measured periods.
+    /// measured duration (one that keeps the series' interval width); neither run has fault
+    /// processes, no fault whose end moves flaps, and the instant — the earliest moved end or added start — lies within both measured periods.
     /// Up to that instant the two runs deliver the same events in the same order (every random
     /// draw is keyed by seed, stream name or request, never by what comes later; faults hold
     /// reserved places among events of equal time), so the branch can start from a copy of the
@@ -183,6 +186,7 @@ public enum FailoverSimulation {
     public static func branchInstant(trunk: ExperimentConfiguration, branch: ExperimentConfiguration) -> SimTime? {
         guard (trunk.faultProcesses ?? []).isEmpty, (branch.faultProcesses ?? []).isEmpty,
               trunk.warmUp == branch.warmUp, branch.faults.count >= trunk.faults.count,
+              FailoverWorld.seriesWidth(for: trunk.duration) == FailoverWorld.seriesWidth(for: branch.duration),
               2 * UInt64(branch.faults.count) <= faultSequences else { return nil }
         var instant: SimTime? = nil
         for (trunkFault, branchFault) in zip(trunk.faults, branch.faults) {
@@ -412,9 +416,10 @@ extension FailoverWorld {
     var measuredFromSeconds: Double { seconds(measureStart) }
 
     func results(seed: UInt64, variant: String, overrides: [String: String], status: RunStatus, statusDetail: String?) -> RunResult {
-        let slo = model.slo
-        let stability = Int(max(1, slo.stabilityWindow.nanoseconds / 1_000_000_000))
-        let totalBins = arrivals.readTotal.count
+        let stability = FailoverWorld.stabilityBins(model)
+        registerFailbackEnds()
+        arrivals.finalize()
+        let totalBins = arrivals.count
         let ordered = experiment.faults.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }
         var incidents: [IncidentResult] = []
         var triggers: [TriggerVerdict] = []
@@ -424,10 +429,13 @@ extension FailoverWorld {
             let windowEnd = position + 1 < ordered.count ? SimTime.zero + ordered[position + 1].element.at : measureEnd
             let fromBin = Int((onset - measureStart).nanoseconds / 1_000_000_000)
             let toBin = min(totalBins, Int((windowEnd - measureStart).nanoseconds / 1_000_000_000))
-            let traffic: ArrivalBins.Traffic = fault.kind == .databaseUnreachable ? .reads : .all
-            let main = arrivals.breachAndRecovery(traffic, from: fromBin, to: toBin, threshold: slo.recoveryErrorRate, window: stability)
-            let reads = arrivals.breachAndRecovery(.reads, from: fromBin, to: toBin, threshold: slo.recoveryErrorRate, window: stability)
-            let writesRecovery = arrivals.breachAndRecovery(.writes, from: fromBin, to: toBin, threshold: slo.recoveryErrorRate, window: stability)
+            // The window's bins were judged as they closed (`ArrivalBins`): the same rule over the
+            // same bins [fromBin, toBin).
+            guard let window = arrivals.window(ofFault: entry.offset) else { preconditionFailure("fault \(entry.offset) has no window") }
+            assert(window.from == fromBin && window.to == toBin, "the window of fault \(entry.offset) moved")
+            let main = (breach: window.main.breach, recovery: window.main.recovery)
+            let reads = (breach: window.reads.breach, recovery: window.reads.recovery)
+            let writesRecovery = (breach: window.writes.breach, recovery: window.writes.recovery)
             let firing = control.firings.first { $0.detected >= onset && $0.detected < windowEnd }
             let failbackEnd = control.failbacksEnded.first { $0.time >= onset && $0.time < windowEnd + .minutes(10) && (firing == nil || $0.time >= firing!.detected) }?.time
             let outcome: Outcome
@@ -445,15 +453,13 @@ extension FailoverWorld {
                 guard r.breach != nil, let recovery = r.recovery else { return r.breach == nil ? 0 : nil }
                 return Double(recovery) - onsetBin
             }
-            var requests: Int64 = 0, failed: Int64 = 0, failbackFailed: Int64 = 0
+            let requests = window.requests, failed = window.failed
             let failbackFrom = main.recovery.map { $0 + stability } ?? toBin
             let failbackTo = failbackEnd.map { min(totalBins, Int(($0 - measureStart).nanoseconds / 1_000_000_000) + stability) } ?? toBin
-            for bin in max(0, fromBin)..<max(max(0, fromBin), toBin) {
-                let r = arrivals.rate(.all, bin: bin)
-                requests += Int64(r.total)
-                failed += Int64(r.failed)
-                if bin >= failbackFrom && bin < failbackTo { failbackFailed += Int64(r.failed) }
-            }
+            // Failures in the window's bins from failbackFrom up to failbackTo.
+            let first = max(0, fromBin)
+            let low = max(first, failbackFrom), high = min(max(first, toBin), failbackTo)
+            let failbackFailed = high > low ? arrivals.failures(before: high) - arrivals.failures(before: low) : 0
             let tally = incidentTallies(onset: onset, windowEnd: windowEnd)
             let mainRecovery = outcome == .recovered ? recoverySeconds(main) : nil
             var rto: Double? = nil
@@ -511,6 +517,7 @@ extension FailoverWorld {
             return BreakerSummary(breaker: breakerNames[index], opens: breakerOpens[index], falseOpens: breakerFalseOpens[index],
                                   secondsOpen: open, callsRejected: breakerRejected[index])
         }
+        flushSeries()
         let samples = series.map {
             MetricSample(metric: $0.metric, scope: $0.scope, startSeconds: seconds($0.start), widthSeconds: $0.width.seconds, value: $0.value)
         }
@@ -525,13 +532,27 @@ extension FailoverWorld {
             experiment: experiment.name, experimentHash: ContentHash.sha256Hex(experimentData),
             variant: variant, overrides: overrides, seed: seed, engineVersion: FailoverSimulation.engineVersion,
             events: simulation.deliveredEvents, simulatedSeconds: (now - SimTime.zero).seconds, wallSeconds: 0)
-        let writeOutcomes = WriteOutcomes(acknowledged: writes.acknowledged, queued: writes.queued, rejected: writes.rejected,
-                                          replayed: writes.replayed, lost: writes.lost + Int64(faults.regions[writeQueueRegion].lost ? writeQueue.count : 0),
-                                          duplicatesSuppressed: writes.duplicatesSuppressed)
+        let writeOutcomes = writeOutcomes()
         let result = RunResult(identity: identity, status: status, statusDetail: statusDetail, incidents: incidents,
                                triggers: triggers, availability: availability, latency: latency, writes: writeOutcomes,
-                               breakers: breakerSummaries, series: samples, events: events)
+                               breakers: breakerSummaries, queueing: queueingResults(), series: samples, events: events)
         return result.withDigest()
+    }
+
+    /// What became of the acknowledged writes: applied (committed and not destroyed since, or
+    /// replayed), pending (still queued) or lost (destroyed with their region, the queue included
+    /// when its region is lost at the end).
+    func writeOutcomes() -> WriteOutcomes {
+        let stillQueued = Int64(writeQueue.lazy.filter(\.counted).count)
+        let queueLost = faults.regions[writeQueueRegion].lost
+        let lost = writes.lost + (queueLost ? stillQueued : 0)
+        let pending = queueLost ? 0 : stillQueued
+        let applied = writes.appliedDirectly - writes.lostAfterCommit + writes.replayed
+        precondition(writes.acknowledged == applied + pending + lost,
+                     "writes unaccounted for: \(writes.acknowledged) acknowledged, \(applied) applied + \(pending) pending + \(lost) lost")
+        return WriteOutcomes(acknowledged: writes.acknowledged, queued: writes.queued, rejected: writes.rejected,
+                             replayed: writes.replayed, lost: lost, duplicatesSuppressed: writes.duplicatesSuppressed,
+                             applied: applied, pending: pending)
     }
 
     /// Counts from the event log between onset and the next incident (queued/replayed writes are
@@ -548,20 +569,9 @@ extension FailoverWorld {
     func availabilityResult() -> AvailabilityResult {
         let total = regionRequests.reduce(0, +)
         let served = regionServed.reduce(0, +)
-        let critical = model.alerts?.errorRate.critical ?? 0.05
-        var good = 0, bad = 0, noData = 0
-        var minute = 0
-        let bins = arrivals.readTotal.count
-        while minute * 60 < bins - 1 {
-            var t = 0, f = 0
-            for bin in (minute * 60)..<min(bins - 1, minute * 60 + 60) {
-                let r = arrivals.rate(.all, bin: bin)
-                t += r.total
-                f += r.failed
-            }
-            if t < 10 { noData += 1 } else if Double(f) / Double(t) > critical { bad += 1 } else { good += 1 }
-            minute += 1
-        }
+        // Whole minutes were judged as their bins closed (`ArrivalBins`).
+        precondition(arrivals.finalized, "availability is read once the arrival bins are final")
+        let good = arrivals.goodMinutes, bad = arrivals.badMinutes, noData = arrivals.noDataMinutes
         let requestBased = total > 0 ? Double(served) / Double(total) : 1
         let timeBased = good + bad > 0 ? Double(good) / Double(good + bad) : 1
         let budgetSeconds = (1 - model.slo.uptime) * 365 * 86_400
@@ -578,6 +588,23 @@ extension FailoverWorld {
         return AvailabilityResult(requestBased: requestBased, timeBased: timeBased, errorBudgetUsed: used,
                                   requests: total, served: served, goodMinutes: good, badMinutes: bad,
                                   noDataMinutes: noData, regions: regions, tenants: tenants)
+    }
+
+    /// Each region's queueing over the measured period (see ``ServiceQueueing``).
+    func queueingResults() -> [ServiceQueueing] {
+        let span = (measureEnd - measureStart).seconds
+        return regionNames.indices.map { region in
+            let statistics = serviceStatistics[region]
+            let busy = statistics.busySlots.integral(start: measureStart, end: measureEnd)
+            let available = statistics.availableSlots.integral(start: measureStart, end: measureEnd)
+            let started = statistics.started
+            return ServiceQueueing(
+                scope: regionNames[region], utilisation: available > 0 ? busy / available : 0,
+                meanQueueLength: span > 0 ? statistics.queueLength.integral(start: measureStart, end: measureEnd) / span : 0,
+                meanWaitSeconds: started > 0 ? statistics.waitNanoseconds / 1e9 / Double(started) : 0,
+                waitProbability: started > 0 ? Double(statistics.waited) / Double(started) : 0,
+                started: started, waited: statistics.waited)
+        }
     }
 
     func latencyResults() -> [LatencyResult] {

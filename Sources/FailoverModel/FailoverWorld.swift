@@ -61,6 +61,8 @@ struct RequestRecord {
     var isStale = false
     var queuedWrite = false
     var returnLatency: SimDuration = .zero
+    /// When the current attempt reached its region's service (its wait is measured from here).
+    var serviceArrival: SimTime = .zero
 }
 
 /// The whole simulated architecture: the state of every component, and the logic of the entities
@@ -125,13 +127,18 @@ final class FailoverWorld {
     var l2Expiry: [[Int64]]
     var poolInUse: [Int]
     var poolPeak: [Int]
+    /// Busy slots (requests in service) per region, and queueing statistics.
+    var busySlots: [Int]
+    var serviceStatistics: [ServiceStatistics]
 
     // Database and replication.
     /// Region index whose database takes writes (the primary, or the promoted replica).
     var writableDatabase = 0
     /// Reads in the primary region go to the replica for this share (the DB rule's action).
     var readsToReplica: Double = 0
-    var replicationPending: Deque<(commit: Int64, arrives: Int64)> = []
+    /// Writes committed on the primary and not yet known to be on the replica; `counted`: see
+    /// ``WriteTally``.
+    var replicationPending: Deque<(commit: Int64, arrives: Int64, counted: Bool)> = []
     /// The size at which the next prune of `replicationPending` runs.
     var replicationPruneAt = 100_000
     var stallEnd: Int64 = 0
@@ -154,7 +161,7 @@ final class FailoverWorld {
     var breakerConfigurations: [BreakerConfiguration.Guards: BreakerConfiguration] = [:]
 
     // Writes.
-    var writeQueue: Deque<SimTime> = []
+    var writeQueue: Deque<QueuedWrite> = []
     var writeQueueRegion = 1
     var writes = WriteTally()
 
@@ -169,6 +176,8 @@ final class FailoverWorld {
     var staleReads: Int64 = 0
     var log: [LoggedEntry] = []
     var series: [MetricSampleRow] = []
+    /// The series interval being filled (intervals wider than the monitor's 10 s).
+    var seriesAccumulator: SeriesAccumulator
     var activeFaults = 0
     var flapping: [Int: (period: SimDuration, onFor: SimDuration, start: SimTime)] = [:]
     var probeStream: Xoshiro256StarStar
@@ -182,13 +191,32 @@ final class FailoverWorld {
     // Controller (see Controller.swift).
     var control: ControllerState
 
+    /// Writes of the measured period, each counted once by what became of it. `acknowledged`
+    /// is counted when the client gets its answer; a write the client will get a success for
+    /// (arrived in the measured period, answered within the deadline) is *counted* when the
+    /// service decides it — applied at once, or queued — and followed to its end: a queued one
+    /// is replayed, still queued at the end (pending) or destroyed with its region; an applied
+    /// one not yet on the replica may be destroyed by a loss of the primary. So at the end
+    /// acknowledged = applied + pending + lost (checked in `results`).
     struct WriteTally {
         var acknowledged: Int64 = 0
+        /// Counted writes committed on a database as they came (some may be destroyed later).
+        var appliedDirectly: Int64 = 0
         var queued: Int64 = 0
         var rejected: Int64 = 0
         var replayed: Int64 = 0
+        /// Counted writes destroyed: committed but not yet replicated, or queued, when their
+        /// region was lost.
         var lost: Int64 = 0
+        /// Of `lost`, those that had been committed (the rest were queued).
+        var lostAfterCommit: Int64 = 0
         var duplicatesSuppressed: Int64 = 0
+    }
+
+    /// A write accepted into the failover queue; `counted`: see ``WriteTally``.
+    struct QueuedWrite {
+        var arrival: SimTime
+        var counted: Bool
     }
 
     struct LoggedEntry {
@@ -238,14 +266,26 @@ final class FailoverWorld {
         l2Expiry = []
         poolInUse = Array(repeating: 0, count: regionCount)
         poolPeak = poolInUse
+        busySlots = poolInUse
+        serviceStatistics = (0..<regionCount).map { region in
+            var statistics = ServiceStatistics()
+            statistics.availableSlots.set(Double((region == 0 ? primaryInstances : standby) * model.service.concurrency),
+                                          at: .zero, start: SimTime.zero + warmUp, end: SimTime.zero + warmUp + experiment.duration)
+            return statistics
+        }
         writeQueueRegion = regionCount > 1 ? 1 : 0
-        arrivals = ArrivalBins(start: measureStart, seconds: Int(experiment.duration.nanoseconds / 1_000_000_000))
+        var bins = ArrivalBins(start: measureStart, seconds: Int(experiment.duration.nanoseconds / 1_000_000_000),
+                               threshold: model.slo.recoveryErrorRate, stability: FailoverWorld.stabilityBins(model),
+                               critical: model.alerts?.errorRate.critical ?? 0.05)
+        bins.setWindows(FailoverWorld.incidentOnsets(experiment), end: measureEnd)
+        arrivals = bins
         latencyByClass = OperationClass.allCases.map { _ in LatencyHistogram(highestTrackableValue: .seconds(600), significantDigits: 3) }
         regionRequests = Array(repeating: 0, count: regionCount)
         regionServed = regionRequests
         tenantRequests = Array(repeating: 0, count: model.traffic.tenants)
         tenantServed = tenantRequests
         control = ControllerState(regions: regionCount)
+        seriesAccumulator = SeriesAccumulator(width: FailoverWorld.seriesWidth(for: experiment.duration))
         requests.reserveCapacity(4096)
 
         var warm = streams.stream(named: "cache-warm-start")
@@ -285,7 +325,10 @@ final class FailoverWorld {
         declaredExperiment = experiment
         self.simulation = simulation
         measureEnd = trunk.measureStart + experiment.duration
-        arrivals = trunk.arrivals.truncated(seconds: Int(experiment.duration.nanoseconds / 1_000_000_000))
+        var bins = trunk.arrivals
+        bins.resize(seconds: Int(experiment.duration.nanoseconds / 1_000_000_000))
+        bins.setWindows(FailoverWorld.incidentOnsets(experiment), end: measureEnd)
+        arrivals = bins
         model = trunk.model
         hot = trunk.hot
         arrivalDigest = trunk.arrivalDigest
@@ -322,6 +365,8 @@ final class FailoverWorld {
         l2Expiry = trunk.l2Expiry
         poolInUse = trunk.poolInUse
         poolPeak = trunk.poolPeak
+        busySlots = trunk.busySlots
+        serviceStatistics = trunk.serviceStatistics
         writableDatabase = trunk.writableDatabase
         readsToReplica = trunk.readsToReplica
         replicationPending = trunk.replicationPending
@@ -351,6 +396,7 @@ final class FailoverWorld {
         staleReads = trunk.staleReads
         log = trunk.log
         series = trunk.series
+        seriesAccumulator = trunk.seriesAccumulator
         activeFaults = trunk.activeFaults
         flapping = trunk.flapping
         probeStream = trunk.probeStream
@@ -358,6 +404,30 @@ final class FailoverWorld {
         rpoWrites = trunk.rpoWrites
         snapshots = trunk.snapshots
         control = trunk.control
+    }
+
+    /// The contract's stability window in whole 1 s bins (at least one).
+    static func stabilityBins(_ model: ModelConfiguration) -> Int {
+        Int(max(1, model.slo.stabilityWindow.nanoseconds / 1_000_000_000))
+    }
+
+    /// The faults in onset order (ties in list order), each opening an incident's window; a
+    /// database fault is judged on reads.
+    static func incidentOnsets(_ experiment: ExperimentConfiguration) -> [(index: Int, onset: SimTime, mainIsReads: Bool)] {
+        experiment.faults.enumerated()
+            .sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }
+            .map { (index: $0.offset, onset: SimTime.zero + $0.element.at, mainIsReads: $0.element.kind == .databaseUnreachable) }
+    }
+
+    /// Asks the arrival bins for the failures before the bins that end failback counting, for
+    /// failback ends the controller noted since the last call (see `results`).
+    func registerFailbackEnds() {
+        let stability = FailoverWorld.stabilityBins(model)
+        while arrivals.failbacksRegistered < control.failbacksEnded.count {
+            let time = control.failbacksEnded[arrivals.failbacksRegistered].time
+            arrivals.want(min(arrivals.count, Int((time - measureStart).nanoseconds / 1_000_000_000) + stability))
+            arrivals.failbacksRegistered += 1
+        }
     }
 
     func buildBreakers(regionCount: Int, maxInstances: Int) {

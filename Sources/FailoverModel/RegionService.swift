@@ -31,10 +31,12 @@ extension FailoverWorld {
                    status: .connectionError, servedBy: region, operation: request.operation)
             return
         }
+        requests[slot].serviceArrival = now
         if let instance = freeInstance(region: region) {
             begin(slot, region: region, instance: instance)
         } else if waiting[region].count < hot.queueLimit {
             waiting[region].append(slot)
+            noteQueueLength(region: region)
             requestScaleUp(region: region)
         } else {
             let request = requests[slot]
@@ -69,6 +71,8 @@ extension FailoverWorld {
         guard instancesActive[region] < instanceBusy[region].count else { return }
         let instance = instancesActive[region]
         instancesActive[region] += 1
+        serviceStatistics[region].availableSlots.set(Double(instancesActive[region] * hot.concurrency), at: now,
+                                                     start: measureStart, end: measureEnd)
         var draw = streams.stream(named: "cold-start/\(regionNames[region])", index: instance)
         let coldStart = model.service.coldStart?.sample(&draw) ?? .zero
         instanceWarmAt[region][instance] = (now + coldStart).nanoseconds
@@ -76,6 +80,7 @@ extension FailoverWorld {
         // Drain the queue onto the new capacity.
         while let next = waiting[region].first, let free = freeInstance(region: region) {
             waiting[region].removeFirst()
+            noteQueueLength(region: region)
             begin(next, region: region, instance: free)
         }
         if !waiting[region].isEmpty { requestScaleUp(region: region) }
@@ -85,6 +90,7 @@ extension FailoverWorld {
     func begin(_ slot: Int, region: Int, instance: Int) {
         instanceBusy[region][instance] += 1
         var request = requests[slot]
+        noteServiceStart(region: region, waitingSince: request.serviceArrival)
         request.instance = Int16(instance)
         var draw = draws.stream(request: request.id, hop: Hop.service, attempt: request.attempt)
         var t = now
@@ -268,6 +274,8 @@ extension FailoverWorld {
         var request = requests[slot]
         let instance = Int(request.instance)
         instanceBusy[region][instance] -= 1
+        busySlots[region] -= 1
+        serviceStatistics[region].busySlots.set(Double(busySlots[region]), at: now, start: measureStart, end: measureEnd)
         if request.usedPool { poolInUse[region] -= 1 }
         if request.breakerIndex >= 0 {
             let breaker = Int(request.breakerIndex)
@@ -277,9 +285,14 @@ extension FailoverWorld {
         }
         var operation = request.operation
         if request.operation == .cached && request.usedDatabase { operation = .db }
+        // Whether the client will be told this write succeeded, if it does (`finish` judges the
+        // deadline the same way): only such writes are followed (see `WriteTally`).
+        let acknowledges = request.operation == .write && request.arrival >= measureStart && request.arrival < measureEnd
+            && (now + request.returnLatency) - request.arrival <= model.traffic.deadline
         if request.status == .success {
             if request.operation == .write {
-                committedWrite(request, region: region)
+                if acknowledges { writes.appliedDirectly += 1 }
+                committedWrite(request, region: region, counted: acknowledges)
             } else if request.usedDatabase, hot.hasCache, !cacheDown(region: region, tenant: Int(request.tenant)) {
                 l2Expiry[region][Int(request.key)] = now.nanoseconds + hot.cacheTTL.nanoseconds
             }
@@ -287,8 +300,8 @@ extension FailoverWorld {
             // The write cannot reach the primary: queue it (acknowledged) or reject it.
             if writePolicy.policy == .queue && writeQueue.count < writePolicy.queueCapacity
                 && !faults.regions[writeQueueRegion].lost {
-                writeQueue.append(request.arrival)
-                writes.queued += 1
+                writeQueue.append(QueuedWrite(arrival: request.arrival, counted: acknowledges))
+                if acknowledges { writes.queued += 1 }
                 request.status = .success
                 request.queuedWrite = true
             }
@@ -298,7 +311,28 @@ extension FailoverWorld {
         if let next = waiting[region].first, instanceBusy[region][instance] < hot.concurrency,
            instance < instancesActive[region] {
             waiting[region].removeFirst()
+            noteQueueLength(region: region)
             begin(next, region: region, instance: instance)
+        }
+    }
+
+    @inline(__always)
+    func noteQueueLength(region: Int) {
+        serviceStatistics[region].queueLength.set(Double(waiting[region].count), at: now, start: measureStart, end: measureEnd)
+    }
+
+    /// A request's service begins now: one more busy slot, and its wait since it reached the
+    /// service, counted when it reached it in the measured period.
+    @inline(__always)
+    func noteServiceStart(region: Int, waitingSince arrival: SimTime) {
+        busySlots[region] += 1
+        serviceStatistics[region].busySlots.set(Double(busySlots[region]), at: now, start: measureStart, end: measureEnd)
+        guard arrival >= measureStart && arrival < measureEnd else { return }
+        let wait = now - arrival
+        serviceStatistics[region].started += 1
+        if wait > .zero {
+            serviceStatistics[region].waited += 1
+            serviceStatistics[region].waitNanoseconds += Double(wait.nanoseconds)
         }
     }
 
@@ -308,7 +342,7 @@ extension FailoverWorld {
         control.failoverActive && model.writes?.policy == .queue
     }
 
-    func committedWrite(_ request: RequestRecord, region: Int) {
+    func committedWrite(_ request: RequestRecord, region: Int, counted: Bool) {
         guard hot.hasDatabase, regionNames.count > 1 else { return }
         // Invalidate the written key and the tenant's dashboard in every region's L2.
         if hot.hasCache {
@@ -322,7 +356,7 @@ extension FailoverWorld {
             var draw = draws.stream(request: request.id, hop: Hop.database &+ 100, attempt: request.attempt)
             var arrives = now.nanoseconds + lag.sample(&draw).nanoseconds
             if faults.replicationStalled { arrives = max(arrives, Int64.max / 4) }
-            replicationPending.append((now.nanoseconds, arrives))
+            replicationPending.append((now.nanoseconds, arrives, counted))
             while let first = replicationPending.first, first.arrives <= now.nanoseconds - 1 && first.commit < now.nanoseconds - 600_000_000_000 {
                 replicationPending.removeFirst()
             }

@@ -64,6 +64,7 @@ extension FailoverWorld {
             key: Int32(tenant * keysPerTenant + keyInTenant), operation: operation, attempt: 0,
             edgeLocation: Int16(location))
         firstAttempts += 1
+        if now >= measureStart && now < measureEnd { arrivals.arrived(at: now) }
         if arrivalDigest != nil { foldArrival(requests[slot]) }
         startAttempt(slot)
     }

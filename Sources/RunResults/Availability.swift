@@ -144,7 +144,8 @@ public struct LatencyResult: Codable, Sendable, Equatable {
 /// What happened to the writes clients sent during the measured run.
 ///
 /// Every write is counted once as acknowledged (applied or queued) or rejected; queued writes
-/// are later replayed or lost.
+/// are later replayed, still queued when the run ends (pending), or lost. Every run satisfies
+/// `acknowledged == applied + pending + lost` (the simulation checks it).
 public struct WriteOutcomes: Codable, Sendable, Equatable {
     /// Writes acknowledged to the client (applied at once, or accepted into a queue).
     public var acknowledged: Int64
@@ -154,19 +155,28 @@ public struct WriteOutcomes: Codable, Sendable, Equatable {
     public var rejected: Int64
     /// Queued writes replayed to the primary.
     public var replayed: Int64
-    /// Acknowledged writes that were lost (the reference's goal is 0).
+    /// Acknowledged writes that were lost (the reference's goal is 0): committed but not yet
+    /// replicated when the primary region was lost, or queued in a region that was lost.
     public var lost: Int64
     /// Retried writes recognised as already applied and not applied twice.
     public var duplicatesSuppressed: Int64
+    /// Acknowledged writes committed on a database and not lost: applied as they came, or
+    /// replayed from the queue. `nil` for runs stored before failsim counted it.
+    public var applied: Int64?
+    /// Acknowledged writes still queued when the run ended: neither applied nor lost yet. `nil`
+    /// for runs stored before failsim counted it.
+    public var pending: Int64?
 
-    /// Creates write outcomes; every count defaults to 0.
+    /// Creates write outcomes; every count defaults to 0 (`applied` and `pending` to `nil`).
     public init(
         acknowledged: Int64 = 0,
         queued: Int64 = 0,
         rejected: Int64 = 0,
         replayed: Int64 = 0,
         lost: Int64 = 0,
-        duplicatesSuppressed: Int64 = 0
+        duplicatesSuppressed: Int64 = 0,
+        applied: Int64? = nil,
+        pending: Int64? = nil
     ) {
         self.acknowledged = acknowledged
         self.queued = queued
@@ -174,6 +184,8 @@ public struct WriteOutcomes: Codable, Sendable, Equatable {
         self.replayed = replayed
         self.lost = lost
         self.duplicatesSuppressed = duplicatesSuppressed
+        self.applied = applied
+        self.pending = pending
     }
 }
 

@@ -41,7 +41,11 @@ public struct RunResult: Codable, Sendable, Equatable {
     public var writes: WriteOutcomes
     /// One summary per circuit-breaker instance.
     public var breakers: [BreakerSummary]
-    /// Per-interval metric series in long format (one row per metric, scope and interval).
+    /// Queueing at each region's service (utilisation, wait in queue), in region order.
+    public var queueing: [ServiceQueueing]
+    /// Per-interval metric series in long format (one row per metric, scope and interval). The
+    /// interval width is fixed per run by its measured duration — 10 s up to 12 hours, then 1 min,
+    /// 5 min, 15 min, 1 h, 6 h, 1 d as needed — so that a metric has at most 4,321 intervals.
     public var series: [MetricSample]
     /// Notable discrete events: fault starts and ends, breaker transitions, failovers, alerts.
     public var events: [LoggedEvent]
@@ -57,6 +61,7 @@ public struct RunResult: Codable, Sendable, Equatable {
         latency: [LatencyResult] = [],
         writes: WriteOutcomes,
         breakers: [BreakerSummary] = [],
+        queueing: [ServiceQueueing] = [],
         series: [MetricSample] = [],
         events: [LoggedEvent] = []
     ) {
@@ -69,6 +74,7 @@ public struct RunResult: Codable, Sendable, Equatable {
         self.latency = latency
         self.writes = writes
         self.breakers = breakers
+        self.queueing = queueing
         self.series = series
         self.events = events
     }

@@ -130,13 +130,28 @@ struct RunWriter {
         try db.execute(
             sql: """
                 INSERT INTO writeOutcome (runId, acknowledged, queued, rejected, replayed, lost,
-                                          duplicatesSuppressed)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                                          duplicatesSuppressed, applied, pending)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 runID, writes.acknowledged, writes.queued, writes.rejected, writes.replayed, writes.lost,
-                writes.duplicatesSuppressed,
+                writes.duplicatesSuppressed, writes.applied, writes.pending,
             ])
+
+        let queueing = try db.makeStatement(sql: """
+            INSERT INTO serviceQueueing (runId, scope, utilisation, meanQueueLength, meanWaitSeconds,
+                                         waitProbability, started, waited)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for (index, entry) in run.queueing.enumerated() {
+            let field = "queueing[\(index)]."
+            try queueing.execute(arguments: [
+                runID, entry.scope, try number(entry.utilisation, field + "utilisation"),
+                try number(entry.meanQueueLength, field + "meanQueueLength"),
+                try number(entry.meanWaitSeconds, field + "meanWaitSeconds"),
+                try number(entry.waitProbability, field + "waitProbability"), entry.started, entry.waited,
+            ])
+        }
 
         let breaker = try db.makeStatement(sql: """
             INSERT INTO breakerSummary (runId, breaker, opens, falseOpens, secondsOpen, callsRejected)
@@ -325,14 +340,28 @@ struct RunReader {
         guard let writeRow = try Row.fetchOne(
             db,
             sql: """
-                SELECT acknowledged, queued, rejected, replayed, lost, duplicatesSuppressed
+                SELECT acknowledged, queued, rejected, replayed, lost, duplicatesSuppressed, applied, pending
                 FROM writeOutcome WHERE runId = ?
                 """,
             arguments: [runID])
         else { throw corrupt(runID, "no writeOutcome row") }
         let writes = WriteOutcomes(
             acknowledged: writeRow[0], queued: writeRow[1], rejected: writeRow[2], replayed: writeRow[3],
-            lost: writeRow[4], duplicatesSuppressed: writeRow[5])
+            lost: writeRow[4], duplicatesSuppressed: writeRow[5], applied: writeRow[6], pending: writeRow[7])
+
+        var queueing: [ServiceQueueing] = []
+        let queueingRows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT scope, utilisation, meanQueueLength, meanWaitSeconds, waitProbability, started, waited
+                FROM serviceQueueing WHERE runId = ? ORDER BY id
+                """,
+            arguments: [runID])
+        while let row = try queueingRows.next() {
+            queueing.append(ServiceQueueing(
+                scope: row[0], utilisation: row[1], meanQueueLength: row[2], meanWaitSeconds: row[3],
+                waitProbability: row[4], started: row[5], waited: row[6]))
+        }
 
         var breakers: [BreakerSummary] = []
         let breakerRows = try Row.fetchCursor(
@@ -372,7 +401,7 @@ struct RunReader {
         return RunResult(
             identity: identity, status: status, statusDetail: runRow[14], incidents: incidents,
             triggers: triggers, availability: availability, latency: latency, writes: writes,
-            breakers: breakers, series: series, events: events)
+            breakers: breakers, queueing: queueing, series: series, events: events)
     }
 
     private func decode<T: RawRepresentable>(_ text: String, _ runID: Int64, _ what: String) throws -> T

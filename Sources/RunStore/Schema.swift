@@ -17,10 +17,11 @@ enum Schema {
     static let migrations: [(identifier: String, sql: String)] = [
         ("failsim-1-runs", version1),
         ("failsim-2-uptime", version2Uptime),
+        ("failsim-3-writes-queueing", version3WritesQueueing),
     ]
 
     /// The schema version this build writes and understands (the last migration's version).
-    static let version = 2
+    static let version = 3
 
     static func makeMigrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -229,5 +230,27 @@ enum Schema {
             downtimePeriodMinutes INTEGER NOT NULL,
             UNIQUE (studyId, year)
         );
+        """
+
+    /// Writes applied and still pending at the end (NULL for runs stored before), and queueing
+    /// at each region's service (see the Schema article).
+    static let version3WritesQueueing = """
+        PRAGMA user_version = 3;
+
+        ALTER TABLE writeOutcome ADD COLUMN applied INTEGER;
+        ALTER TABLE writeOutcome ADD COLUMN pending INTEGER;
+
+        CREATE TABLE serviceQueueing (
+            id INTEGER PRIMARY KEY,
+            runId INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+            scope TEXT NOT NULL,
+            utilisation REAL NOT NULL,
+            meanQueueLength REAL NOT NULL,
+            meanWaitSeconds REAL NOT NULL,
+            waitProbability REAL NOT NULL,
+            started INTEGER NOT NULL,
+            waited INTEGER NOT NULL
+        );
+        CREATE INDEX serviceQueueing_runId ON serviceQueueing(runId);
         """
 }

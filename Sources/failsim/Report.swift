@@ -58,8 +58,16 @@ func runJSON(id: Int64, result: RunResult, checks: RunChecks? = nil, storedIn pa
     let w = result.writes
     let writes: [String: Any] = [
         "acknowledged": w.acknowledged, "queued": w.queued, "rejected": w.rejected, "replayed": w.replayed,
-        "lost": w.lost, "duplicatesSuppressed": w.duplicatesSuppressed,
+        "lost": w.lost, "duplicatesSuppressed": w.duplicatesSuppressed, "applied": orNull(w.applied),
+        "pending": orNull(w.pending),
     ]
+    let queueing: [[String: Any]] = result.queueing.map { q in
+        [
+            "scope": q.scope, "utilisation": q.utilisation, "meanQueueLength": q.meanQueueLength,
+            "meanWaitSeconds": q.meanWaitSeconds, "waitProbability": q.waitProbability, "started": q.started,
+            "waited": q.waited,
+        ]
+    }
     let incidents: [[String: Any]] = result.incidents.map { i in
         [
             "fault": i.fault, "faultKind": i.faultKind, "target": i.target, "onsetSeconds": i.onsetSeconds,
@@ -85,7 +93,7 @@ func runJSON(id: Int64, result: RunResult, checks: RunChecks? = nil, storedIn pa
     ]
     var document: [String: Any] = [
         "run": run, "triggers": triggers, "availability": availability, "latency": latency, "writes": writes,
-        "incidents": incidents, "breakers": breakers,
+        "incidents": incidents, "breakers": breakers, "queueing": queueing,
     ]
     if let checks {
         let evaluated = checks.evaluate(result)
@@ -174,6 +182,21 @@ enum Report {
         out.append("")
         out.append("Writes")
         out.append("  acknowledged \(w.acknowledged)  queued \(w.queued)  rejected \(w.rejected)  replayed \(w.replayed)  lost \(w.lost)  duplicates suppressed \(w.duplicatesSuppressed)")
+        if let applied = w.applied, let pending = w.pending {
+            out.append("  of the acknowledged: applied \(applied)  pending \(pending)  lost \(w.lost)")
+        }
+        out.append("  " + writesVerdict(w))
+
+        if !result.queueing.isEmpty {
+            out.append("")
+            out.append("Service queueing (measured period)")
+            var rows = [["region", "utilisation", "mean wait", "P(wait > 0)", "mean queue", "started"]]
+            for q in result.queueing {
+                rows.append([q.scope, percent(q.utilisation), String(format: "%.2f ms", q.meanWaitSeconds * 1000),
+                             percent(q.waitProbability), String(format: "%.3f", q.meanQueueLength), "\(q.started)"])
+            }
+            out.append(contentsOf: table(rows))
+        }
 
         out.append("")
         let opens = result.breakers.reduce(0) { $0 + $1.opens }
@@ -199,6 +222,17 @@ enum Report {
                      + (failing.isEmpty ? "" : "; failing:")]
         lines += failing.map { "  FAIL \($0.line)" }
         return lines
+    }
+
+    /// What became of the acknowledged writes, in a sentence (writes still queued at the end are
+    /// not lost, but not safe either: they are named, never summed into "no write lost").
+    static func writesVerdict(_ w: WriteOutcomes) -> String {
+        let pending = w.pending ?? 0
+        if pending > 0 {
+            return "\(pending) acknowledged writes were still queued when the run ended (pending: neither applied nor lost); "
+                + (w.lost > 0 ? "\(w.lost) were lost (the goal is zero)." : "none was lost before the end.")
+        }
+        return w.lost == 0 ? "No acknowledged write was lost." : "\(w.lost) acknowledged writes were lost (the goal is zero)."
     }
 
     /// Columns padded to their widest cell, two spaces apart, indented by two.

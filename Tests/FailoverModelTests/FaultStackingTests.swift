@@ -29,7 +29,7 @@ func arrivals(_ world: FailoverWorld, from: Int, to: Int) -> (total: Int, failed
 }
 
 func simulate(_ model: ModelConfiguration, _ experiment: ExperimentConfiguration, seed: UInt64 = 1) throws -> FailoverWorld {
-    try FailoverSimulation.simulate(model: model, experiment: experiment, seed: seed).world
+    try FailoverSimulation.simulate(model: model, experiment: experiment, seed: seed, keepArrivalBins: true).world
 }
 
 @Suite("Faults of one kind stack")

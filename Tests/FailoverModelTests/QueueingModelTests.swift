@@ -22,6 +22,10 @@ func erlangC(servers c: Int, offeredLoad a: Double) -> Double {
 struct QueueingModelTests {
     /// Only client traffic and one service with a concurrency limit: the smallest valid model.
     static func model(servers: Int, rate: Double, meanService: String) -> String {
+        model(servers: servers, rate: rate, processing: "{exponential: {mean: \(meanService)}}")
+    }
+
+    static func model(servers: Int, rate: Double, processing: String) -> String {
         """
         kind: model
         name: mmc
@@ -37,7 +41,7 @@ struct QueueingModelTests {
           instances: 1
           concurrency: \(servers)
           queueLimit: 1000000
-          processing: {exponential: {mean: \(meanService)}}
+          processing: \(processing)
           backgroundErrorRate: 0
         slo:
           latency: []
@@ -66,5 +70,51 @@ struct QueueingModelTests {
         // Latencies are recorded at microsecond resolution: negligible against a 100 ms service.
         #expect(interval.contains(expected), "W = \(expected) s, replications' 99 % interval \(interval)")
         #expect(interval.halfWidth < 0.15 * expected, "interval too wide to mean anything: \(interval)")
+    }
+
+    /// Each seed's queueing figures of the one service, over `seeds` replications.
+    static func queueing(_ modelText: String, seeds: ClosedRange<UInt64>, duration: SimDuration = .minutes(30)) throws -> [ServiceQueueing] {
+        let model = try ExperimentLoader.model(text: modelText, file: "mmc.yaml")
+        let exp = ExperimentConfiguration(kind: "experiment", name: "mmc", description: nil, model: "mmc.yaml", overrides: nil,
+                                          duration: duration, warmUp: .minutes(2), seeds: nil, faults: [], variants: nil)
+        return try seeds.map { seed in
+            let result = try FailoverSimulation.run(model: model, experiment: exp, seed: seed)
+            return try #require(result.queueing.first)
+        }
+    }
+
+    /// Whether the replications' 99 % interval of `values` holds `expected`, and is narrow enough
+    /// to mean something.
+    static func expectAgrees(_ values: [Double], _ expected: Double, _ what: String, width: Double = 0.15) throws {
+        let interval = try #require(ConfidenceInterval.mean(of: values, level: 0.99))
+        #expect(interval.contains(expected), "\(what) = \(expected), replications' 99 % interval \(interval)")
+        #expect(interval.halfWidth < width * expected, "\(what): interval too wide to mean anything: \(interval)")
+    }
+
+    @Test("Utilisation, P(wait > 0), mean wait Wq and queue length Lq against Erlang C: M/M/1 at ρ = 0.7, M/M/3 at ρ = 0.8",
+          arguments: [(1, 0.7), (3, 0.8)])
+    func waitInQueue(servers: Int, rho: Double) throws {
+        let mu = 10.0  // mean service 100 ms
+        let lambda = rho * Double(servers) * mu
+        let figures = try Self.queueing(Self.model(servers: servers, rate: lambda, meanService: "100ms"), seeds: 1...6)
+        let waiting = erlangC(servers: servers, offeredLoad: lambda / mu)
+        let wq = waiting / (Double(servers) * mu - lambda)
+        try Self.expectAgrees(figures.map(\.utilisation), rho, "ρ", width: 0.02)
+        try Self.expectAgrees(figures.map(\.waitProbability), waiting, "P(wait > 0)", width: 0.05)
+        // Waits are strongly autocorrelated near saturation: six 30-minute replications pin Wq to ±25 %.
+        try Self.expectAgrees(figures.map(\.meanWaitSeconds), wq, "Wq", width: 0.25)
+        try Self.expectAgrees(figures.map(\.meanQueueLength), lambda * wq, "Lq", width: 0.25)
+        #expect(figures.allSatisfy { $0.started > 10_000 && $0.waited <= $0.started })
+    }
+
+    @Test("M/D/1 at ρ = 0.8: mean wait by Pollaczek–Khinchine, P(wait > 0) = ρ")
+    func deterministicService() throws {
+        let mu = 10.0, rho = 0.8
+        let figures = try Self.queueing(Self.model(servers: 1, rate: rho * mu, processing: "100ms"), seeds: 1...6)
+        // Pollaczek–Khinchine with a service time of zero variance: Wq = ρ / (2μ(1 − ρ)).
+        let wq = rho / (2 * mu * (1 - rho))
+        try Self.expectAgrees(figures.map(\.utilisation), rho, "ρ", width: 0.02)
+        try Self.expectAgrees(figures.map(\.waitProbability), rho, "P(wait > 0)", width: 0.05)
+        try Self.expectAgrees(figures.map(\.meanWaitSeconds), wq, "Wq")
     }
 }

@@ -313,11 +313,14 @@ struct StorageFaultTests {
           .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3")))
     func readerOfAnOlderDatabase() throws {
         let failsim = try Self.databaseWithOneRun()
-        // Schema version 1: the uptime tables and their migration removed.
+        // Schema version 1: the uptime tables, the queueing table, the writes' applied and pending
+        // columns and their migrations removed.
         let downgrade = Process()
         downgrade.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        downgrade.arguments = [failsim.db, "DROP TABLE uptimeYear; DROP TABLE uptimeStudy; "
-                               + "DELETE FROM grdb_migrations WHERE identifier = 'failsim-2-uptime'; PRAGMA user_version = 1;"]
+        downgrade.arguments = [failsim.db, "DROP TABLE uptimeYear; DROP TABLE uptimeStudy; DROP TABLE serviceQueueing; "
+                               + "ALTER TABLE writeOutcome DROP COLUMN applied; ALTER TABLE writeOutcome DROP COLUMN pending; "
+                               + "DELETE FROM grdb_migrations WHERE identifier IN ('failsim-2-uptime', 'failsim-3-writes-queueing'); "
+                               + "PRAGMA user_version = 1;"]
         try downgrade.run()
         downgrade.waitUntilExit()
         try #require(downgrade.terminationStatus == 0)

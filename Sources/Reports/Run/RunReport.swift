@@ -392,9 +392,15 @@ struct RunReportBuilder {
                 TableCell(NumberFormat.grouped(w.lost), tone: w.lost > 0 ? .fail : .plain), TableCell(NumberFormat.grouped(w.duplicatesSuppressed)),
             ]], alignments: Array(repeating: .right, count: 6))),
         ]
-        blocks.insert(.paragraph(w.lost == 0
-            ? "No acknowledged write was lost."
-            : "\(NumberFormat.grouped(w.lost)) acknowledged writes were lost (the goal is zero)."), at: 0)
+        let pending = w.pending ?? 0
+        let verdict: String
+        if pending > 0 {
+            verdict = "\(NumberFormat.grouped(pending)) acknowledged writes were still queued when the run ended (pending: neither applied nor lost); "
+                + (w.lost > 0 ? "\(NumberFormat.grouped(w.lost)) were lost (the goal is zero)." : "none was lost before the end.")
+        } else {
+            verdict = w.lost == 0 ? "No acknowledged write was lost." : "\(NumberFormat.grouped(w.lost)) acknowledged writes were lost (the goal is zero)."
+        }
+        blocks.insert(.paragraph(verdict), at: 0)
         let affected = run.incidents.filter { $0.writesQueued + $0.writesRejected + $0.writesReplayed + $0.writesLost > 0 || $0.rpoWrites != nil }
         if !affected.isEmpty {
             blocks.append(.table(ReportTable(header: ["fault", "queued", "rejected", "replayed", "lost", "RTO", "RPO (writes)"], rows: affected.map { i in

@@ -44,7 +44,7 @@ struct StateLane: Equatable {
 
 /// What happened in a run over time, read from its series and event log.
 ///
-/// The model writes per-interval aggregates every 10 s (`Monitor.swift`) and logs discrete
+/// The model writes per-interval aggregates every 10 s, wider for long runs (`Monitor.swift`), and logs discrete
 /// events with free-text details; this type is the one place that knows those names and
 /// formats, so that a change in the model's wording breaks one file (and its tests), not the
 /// whole report.
