@@ -55,7 +55,7 @@ public struct RunProgress: Sendable {
 public enum FailoverSimulation {
     /// Bumped whenever the model's behaviour changes, so that stored run keys and digests of an
     /// older engine are never confused with new ones.
-    public static let engineVersion = "0.3.0"
+    public static let engineVersion = "0.4.0"
 
     /// Runs one seed of an experiment on a model (overrides already applied to `model`).
     public static func run(

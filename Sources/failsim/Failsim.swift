@@ -41,7 +41,7 @@ struct Failsim: ParsableCommand {
 
 extension Failsim {
     /// The version of the command line; the engine's (which run keys cover) is printed with it.
-    static let version = "0.3.0"
+    static let version = "0.4.0"
 
     /// What `failsim --version` prints.
     static let versionText = "failsim \(version) (engine \(FailoverSimulation.engineVersion))"

@@ -192,7 +192,7 @@ struct EmbeddedFileTests {
 struct GoldenDigestTests {
     /// The digest of a fixed short run on Linux x86-64 with Swift 6.3.1. When behaviour changes on
     /// purpose, bump `FailoverSimulation.engineVersion` and replace this value with the new digest.
-    static let golden = "478998ccef33c8b43621b8c1c42ab8700cd524225dbde79d42629d5a18cc8279"
+    static let golden = "3b1e38410623112565a9e9e70f664cf0e2d2a0107256b31052d492f8075d7a4a"
 
     @Test("A fixed short run reproduces its committed digest")
     func golden() throws {
