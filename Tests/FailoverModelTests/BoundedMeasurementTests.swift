@@ -121,14 +121,15 @@ struct BoundedMeasurementTests {
             let incident = try #require(result.incidents.first { $0.fault == entry.element.name })
             let traffic: ArrivalBins.Traffic = entry.element.kind == .databaseUnreachable ? .reads : .all
             let main = breachAndRecovery(world, traffic, from: from, to: to, threshold: threshold, window: stability)
-            #expect(incident.recoveredAtSeconds == main.recovery.map(Double.init), "\(entry.element.name)")
+            // Result seconds are on the experiment's clock; bins count from the end of the warm-up.
+            #expect(incident.recoveredAtSeconds == main.recovery.map { world.measuredFromSeconds + Double($0) }, "\(entry.element.name)")
             let reads = breachAndRecovery(world, .reads, from: from, to: to, threshold: threshold, window: stability)
             let writes = breachAndRecovery(world, .writes, from: from, to: to, threshold: threshold, window: stability)
             #expect(incident.readRecoverySeconds == (reads.breach == nil ? nil : reads.recovery.map { Double($0 - from) }), "\(entry.element.name)")
             #expect(incident.writeRecoverySeconds == (writes.breach == nil ? nil : writes.recovery.map { Double($0 - from) }), "\(entry.element.name)")
             var requests = 0, failed = 0, failbackFailed = 0
             let failbackFrom = main.recovery.map { $0 + stability } ?? to
-            let failbackTo = incident.failbackEndedAtSeconds.map { min(bins, Int($0) + stability) } ?? to
+            let failbackTo = incident.failbackEndedAtSeconds.map { min(bins, Int($0 - world.measuredFromSeconds) + stability) } ?? to
             for bin in max(0, from)..<max(max(0, from), to) {
                 let r = world.arrivals.rate(.all, bin: bin)
                 requests += r.total
