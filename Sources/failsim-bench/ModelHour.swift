@@ -44,6 +44,10 @@ struct ModelHourBenchmark: ParsableCommand {
             var experiment = loaded.experiment
             experiment.duration = try SimDuration(parsing: text)
             if noFaults { experiment.faults = [] }
+            // A shorter run keeps only the faults that start within it (later ones are refused:
+            // nothing of them would be measured).
+            let end = (experiment.warmUp ?? .zero) + experiment.duration
+            experiment.faults = experiment.faults.filter { $0.at < end }
             var requests: Int64 = 0
             var events: Int64 = 0
             let timing = measure {
